@@ -1,0 +1,55 @@
+"""Inputs and outputs of activities, shared by workflows (which call them) and implementations."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class NotifyRequest(BaseModel):
+    """One event told to some users, in-app and by email, once per (event_key, recipient)."""
+
+    event_key: str  # unique per event, e.g. "candidacy-jp_x-u_y:rejected"
+    template: str  # a name under notifications/templates
+    recipient_ids: list[str]
+    context: dict[str, Any] = Field(default_factory=dict)
+    link: str | None = None  # a path in the API the notification is about
+    # When set, nothing is sent if the thing it is about was cancelled meanwhile.
+    about_interview_id: str | None = None
+
+
+class NotifyRecipients(BaseModel):
+    """Who to tell, by role, for an event about one company and one contractor."""
+
+    company_id: str
+
+
+class CandidacyProjection(BaseModel):
+    candidacy_id: str
+    job_post_id: str
+    company_id: str
+    contractor_id: str
+    source: str
+    stage: str
+    round: int
+    rounds_total: int
+    version: int
+    at: datetime
+
+
+class BookSlotRequest(BaseModel):
+    slot_id: str
+    interview_id: str
+    job_post_id: str
+    round: int
+    now: datetime
+
+
+class ReleaseSlotRequest(BaseModel):
+    slot_id: str
+    interview_id: str
+    reopen: bool = True
+
+
+class OpsUsers(BaseModel):
+    user_ids: list[str]

@@ -1,0 +1,53 @@
+"""The FastAPI app, built around a Temporal client and a database URL (tests pass their own)."""
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.idempotency import IdempotencyMiddleware
+from api.routes import ROUTERS
+from store.db import Database
+from workers.settings import Settings, get_settings
+from workers.temporal_client import connect
+
+Clock = Callable[[], Coroutine[Any, Any, datetime]]
+
+
+async def wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(
+    settings: Settings | None = None,
+    temporal: Any = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.db = Database(settings.database_url)
+        app.state.temporal = temporal or await connect(settings)
+        app.state.clock = clock or wall_clock
+        try:
+            yield
+        finally:
+            await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Hiring workflows",
+        description="A contractor marketplace's hiring pipeline: job posts, interviews, offers, "
+        "engagements. Authenticate with `Authorization: Bearer <token>`.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.add_middleware(IdempotencyMiddleware)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

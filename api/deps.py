@@ -1,0 +1,81 @@
+"""Request dependencies: the database session, the Temporal client, the caller, the clock."""
+
+from collections.abc import AsyncIterator, Callable, Coroutine
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.client import Client
+
+from api.auth import hash_token
+from store.db import Database
+from store.models import User
+from workers.settings import Settings
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def get_database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_session(
+    db: Annotated[Database, Depends(get_database)],
+) -> AsyncIterator[AsyncSession]:
+    async with db.session() as session:
+        yield session
+
+
+def get_temporal(request: Request) -> Client:
+    client: Client = request.app.state.temporal
+    return client
+
+
+def get_settings_dep(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_now(request: Request) -> datetime:
+    clock: Callable[[], Coroutine[Any, Any, datetime]] = request.app.state.clock
+    return await clock()
+
+
+async def current_user(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    user = (
+        await session.exec(
+            select(User).where(User.token_hash == hash_token(credentials.credentials))
+        )
+    ).first()
+    if user is None:
+        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
+    async def check(user: Annotated[User, Depends(current_user)]) -> User:
+        if user.role not in roles:
+            raise HTTPException(403, f"only {' or '.join(roles)} users may do this")
+        return user
+
+    return check
+
+
+Session = Annotated[AsyncSession, Depends(get_session)]
+Temporal = Annotated[Client, Depends(get_temporal)]
+Caller = Annotated[User, Depends(current_user)]
+Now = Annotated[datetime, Depends(get_now)]
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+ClientUser = Annotated[User, Depends(require_role("client"))]
+ContractorUser = Annotated[User, Depends(require_role("contractor"))]
+OpsUser = Annotated[User, Depends(require_role("ops"))]
+ClientOrOps = Annotated[User, Depends(require_role("client", "ops"))]

@@ -1,0 +1,145 @@
+"""`Idempotency-Key`: the same key and body from the same caller give the same answer, and the
+work is done once. A pure ASGI middleware, so the stored answer is the exact bytes sent."""
+
+import hashlib
+import json
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import hash_token
+from store.db import Database
+from store.models import IdempotencyRecord, User, utcnow
+
+HEADER = b"idempotency-key"
+METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = headers.get(HEADER, b"").decode()
+        token = headers.get(b"authorization", b"").decode()
+        if not key or not token.lower().startswith("bearer "):
+            await self.app(scope, receive, send)
+            return
+        db: Database = scope["app"].state.db
+        body = await _read_body(receive)
+        body_hash = hashlib.sha256(
+            scope["method"].encode() + scope["path"].encode() + body
+        ).hexdigest()
+        async with db.session() as session:
+            user = (
+                await session.exec(select(User).where(User.token_hash == hash_token(token[7:])))
+            ).first()
+        if user is None:  # let the route answer 401
+            await self.app(scope, _replay_receive(body, receive), send)
+            return
+        claimed = await self._claim(db, user.id, key, scope, body_hash)
+        if isinstance(claimed, tuple):
+            status, payload = claimed
+            await _send_json(send, status, payload)
+            return
+        captured: dict[str, Any] = {"status": 500, "body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        try:
+            await self.app(scope, _replay_receive(body, receive), capture)
+        finally:
+            await self._finish(db, user.id, key, captured["status"], captured["body"])
+
+    async def _claim(
+        self, db: Database, user_id: str, key: str, scope: Scope, body_hash: str
+    ) -> tuple[int, Any] | None:
+        """None when this request is the first with the key; else the answer to give."""
+        async with db.session() as session:
+            session.add(
+                IdempotencyRecord(
+                    user_id=user_id,
+                    key=key,
+                    method=scope["method"],
+                    path=scope["path"],
+                    body_hash=body_hash,
+                    created_at=utcnow(),
+                )
+            )
+            try:
+                await session.commit()
+                return None
+            except IntegrityError:
+                await session.rollback()
+            record = await session.get(IdempotencyRecord, (user_id, key))
+        if record is None:
+            return 409, {"detail": "a request with this Idempotency-Key is being answered; retry"}
+        if record.body_hash != body_hash:
+            return 422, {"detail": "Idempotency-Key was already used with a different request"}
+        if record.status_code is None:
+            return 409, {"detail": "a request with this Idempotency-Key is being answered; retry"}
+        return record.status_code, json.loads(record.response_body or "null")
+
+    async def _finish(self, db: Database, user_id: str, key: str, status: int, body: bytes) -> None:
+        async with db.session() as session:
+            record = await session.get(IdempotencyRecord, (user_id, key))
+            if record is None:
+                return
+            if status >= 500:
+                # A failure is not an answer: the key may be used again.
+                await session.delete(record)
+            else:
+                record.status_code = status
+                record.response_body = body.decode() or "null"
+                session.add(record)
+            await session.commit()
+
+
+async def _read_body(receive: Receive) -> bytes:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            return body
+
+
+def _replay_receive(body: bytes, original: Receive) -> Receive:
+    """The body already read, then whatever the client sends next (a disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await original()
+
+    return receive
+
+
+async def _send_json(send: Send, status: int, payload: Any) -> None:
+    data = json.dumps(payload).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                (b"idempotent-replay", b"true"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})

@@ -1,0 +1,299 @@
+"""Candidacies: applying, inviting, stage moves, interview requests and decisions."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, func, select
+from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.service import RPCError
+
+from api.access import candidacy_for, job_post_for_owner, open_job_post
+from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.schemas import Page
+from api.workflows import query, update
+from domain.ids import candidacy_workflow_id
+from domain.plans import Round
+from domain.stages import Stage
+from store.models import Candidacy, Company, JobPost, User
+from workflows import search_attributes as sa
+from workflows.candidacy import CandidacyWorkflow
+from workflows.contracts import (
+    CandidacyStart,
+    CandidacyState,
+    Decision,
+    InterviewRequest,
+    RejectRequest,
+    ShortlistRequest,
+    WithdrawRequest,
+)
+
+router = APIRouter(tags=["candidacies"])
+
+
+class CandidacyOut(BaseModel):
+    id: str
+    job_post_id: str
+    company_id: str
+    contractor_id: str
+    source: str
+    stage: str
+    round: int
+    rounds_total: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class InvitationIn(BaseModel):
+    contractor_id: str
+
+
+class RejectIn(BaseModel):
+    feedback: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class InterviewRequestIn(BaseModel):
+    message: str | None = Field(default=None, max_length=2000)
+
+
+class InterviewRequestOut(BaseModel):
+    interview_id: str
+    candidacy: CandidacyState
+
+
+class DecisionIn(BaseModel):
+    decision: str = Field(pattern="^(advance|reject|hold)$")
+    feedback: str | None = Field(default=None, max_length=2000)
+
+
+async def _start_candidacy(
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
+    job_post: JobPost,
+    contractor_id: str,
+    source: str,
+    now: datetime,
+    response: Response,
+) -> CandidacyOut:
+    """Start the candidacy, or answer the existing one (200) when it already exists."""
+    candidacy_id = candidacy_workflow_id(job_post.id, contractor_id)
+    existing = await session.get(Candidacy, candidacy_id)
+    if existing is not None:
+        response.status_code = 200
+        return CandidacyOut.model_validate(existing, from_attributes=True)
+    company = await session.get(Company, job_post.company_id)
+    assert company is not None
+    rounds = [Round.model_validate(r) for r in job_post.interview_plan]
+    stage = Stage.APPLIED if source == "applied" else Stage.SHORTLISTED
+    row = Candidacy(
+        id=candidacy_id,
+        job_post_id=job_post.id,
+        company_id=job_post.company_id,
+        contractor_id=contractor_id,
+        source=source,
+        stage=stage.value,
+        rounds_total=len(rounds),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    try:
+        await session.commit()
+    except IntegrityError:  # a concurrent request created it first
+        await session.rollback()
+        response.status_code = 200
+        existing = await session.get(Candidacy, candidacy_id)
+        assert existing is not None
+        return CandidacyOut.model_validate(existing, from_attributes=True)
+    try:
+        await temporal.start_workflow(
+            CandidacyWorkflow.run,
+            CandidacyStart(
+                candidacy_id=candidacy_id,
+                job_post_id=job_post.id,
+                company_id=job_post.company_id,
+                owner_id=job_post.owner_id,
+                contractor_id=contractor_id,
+                source=source,
+                rounds=rounds,
+                client_tz=company.billing_tz,
+                holidays=company.holidays,
+            ),
+            id=candidacy_id,
+            task_queue=settings.temporal_task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            search_attributes=TypedSearchAttributes(
+                [
+                    sa.JOB_POST_ID.value_set(job_post.id),
+                    sa.CLIENT_ID.value_set(job_post.company_id),
+                    sa.CONTRACTOR_ID.value_set(contractor_id),
+                    sa.HIRING_STAGE.value_set(stage.value),
+                ]
+            ),
+            static_summary=f"Candidacy of contractor {contractor_id} for job post {job_post.id}",
+        )
+    except RPCError:
+        await session.delete(row)
+        await session.commit()
+        raise
+    response.status_code = 201
+    return CandidacyOut.model_validate(row, from_attributes=True)
+
+
+@router.post("/job-posts/{job_post_id}/applications", response_model=CandidacyOut, status_code=201)
+async def apply(
+    job_post_id: str,
+    user: ContractorUser,
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
+    now: Now,
+    response: Response,
+) -> CandidacyOut:
+    """Apply to a job post: starts the candidacy. Applying twice answers the existing one (200)."""
+    job_post = await open_job_post(session, job_post_id)
+    return await _start_candidacy(
+        session, temporal, settings, job_post, user.id, "applied", now, response
+    )
+
+
+@router.post("/job-posts/{job_post_id}/invitations", response_model=CandidacyOut, status_code=201)
+async def invite(
+    job_post_id: str,
+    body: InvitationIn,
+    user: ClientUser,
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
+    now: Now,
+    response: Response,
+) -> CandidacyOut:
+    """Invite a contractor to interview: starts the candidacy, already shortlisted."""
+    job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
+    if job_post.status != "open":
+        raise HTTPException(409, "this job post is closed")
+    contractor = await session.get(User, body.contractor_id)
+    if contractor is None or contractor.role != "contractor":
+        raise HTTPException(422, f"contractor_id {body.contractor_id!r} is not a contractor")
+    return await _start_candidacy(
+        session, temporal, settings, job_post, contractor.id, "invited", now, response
+    )
+
+
+@router.get("/candidacies/{candidacy_id}", response_model=CandidacyState)
+async def get_candidacy(
+    candidacy_id: str, user: Caller, session: Session, temporal: Temporal
+) -> CandidacyState:
+    """Live state, from the workflow."""
+    await candidacy_for(session, user, candidacy_id, client=True, contractor=True, ops=True)
+    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    return state
+
+
+@router.get("/candidacies", response_model=Page[CandidacyOut])
+async def list_candidacies(
+    user: Caller,
+    session: Session,
+    job_post_id: str | None = None,
+    stage: Stage | None = None,
+    page: int = Query(default=1, ge=1),
+    per_page: int = Query(default=20, ge=1, le=100),
+) -> Page[CandidacyOut]:
+    """The caller's own: their company's (client), their own (contractor), all (ops)."""
+    statement = select(Candidacy)
+    if user.role == "client":
+        statement = statement.where(Candidacy.company_id == user.company_id)
+    elif user.role == "contractor":
+        statement = statement.where(Candidacy.contractor_id == user.id)
+    if job_post_id:
+        statement = statement.where(Candidacy.job_post_id == job_post_id)
+    if stage:
+        statement = statement.where(Candidacy.stage == stage.value)
+    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    rows = await session.exec(
+        statement.order_by(col(Candidacy.created_at).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    items = [CandidacyOut.model_validate(r, from_attributes=True) for r in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+@router.post("/candidacies/{candidacy_id}/shortlist", response_model=CandidacyState)
+async def shortlist(
+    candidacy_id: str, user: Caller, session: Session, temporal: Temporal
+) -> CandidacyState:
+    """Shortlist an application (the job post's owner or ops)."""
+    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=True)
+    state: CandidacyState = await update(
+        temporal, candidacy_id, CandidacyWorkflow.shortlist, ShortlistRequest(by=user.id)
+    )
+    return state
+
+
+@router.post("/candidacies/{candidacy_id}/reject", response_model=CandidacyState)
+async def reject(
+    candidacy_id: str, body: RejectIn, user: Caller, session: Session, temporal: Temporal
+) -> CandidacyState:
+    """Reject at any stage, with brief feedback for the contractor (a kind default if none)."""
+    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
+    state: CandidacyState = await update(
+        temporal,
+        candidacy_id,
+        CandidacyWorkflow.reject,
+        RejectRequest(feedback=body.feedback, by=user.id),
+    )
+    return state
+
+
+@router.post("/candidacies/{candidacy_id}/withdraw", response_model=CandidacyState)
+async def withdraw(
+    candidacy_id: str, body: WithdrawIn, user: Caller, session: Session, temporal: Temporal
+) -> CandidacyState:
+    """The contractor withdraws their candidacy."""
+    await candidacy_for(session, user, candidacy_id, client=False, contractor=True, ops=False)
+    state: CandidacyState = await update(
+        temporal, candidacy_id, CandidacyWorkflow.withdraw, WithdrawRequest(reason=body.reason)
+    )
+    return state
+
+
+@router.post("/candidacies/{candidacy_id}/interview-requests", response_model=InterviewRequestOut)
+async def request_interview(
+    candidacy_id: str,
+    body: InterviewRequestIn,
+    user: Caller,
+    session: Session,
+    temporal: Temporal,
+) -> InterviewRequestOut:
+    """Request the next round's interview; the contractor is asked to pick a slot."""
+    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
+    interview_id: str = await update(
+        temporal,
+        candidacy_id,
+        CandidacyWorkflow.request_interview,
+        InterviewRequest(message=body.message, by=user.id),
+    )
+    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    return InterviewRequestOut(interview_id=interview_id, candidacy=state)
+
+
+@router.post("/candidacies/{candidacy_id}/decision", response_model=CandidacyState)
+async def decide(
+    candidacy_id: str, body: DecisionIn, user: Caller, session: Session, temporal: Temporal
+) -> CandidacyState:
+    """After a round: advance, reject (with feedback) or hold."""
+    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
+    state: CandidacyState = await update(
+        temporal,
+        candidacy_id,
+        CandidacyWorkflow.decide,
+        Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]
+    )
+    return state

@@ -1,0 +1,27 @@
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import text
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+
+from api.deps import Session, Temporal
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def health(session: Session, temporal: Temporal) -> dict[str, Any]:
+    """Liveness, and whether Temporal and the database answer."""
+    checks: dict[str, Any] = {}
+    try:
+        await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        checks["database"] = "ok"
+    except Exception as error:  # noqa: BLE001 - reported, not raised
+        checks["database"] = f"error: {error.__class__.__name__}"
+    try:
+        await temporal.workflow_service.get_system_info(GetSystemInfoRequest())
+        checks["temporal"] = "ok"
+    except Exception as error:  # noqa: BLE001
+        checks["temporal"] = f"error: {error.__class__.__name__}"
+    checks["status"] = "ok" if all(v == "ok" for v in checks.values()) else "degraded"
+    return checks

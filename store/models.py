@@ -1,0 +1,178 @@
+"""The tables. Workflows own the live state; these rows are what lists and reports read."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from store.types import UTCDateTime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _when(nullable: bool = False, **kw: Any) -> Any:
+    return Field(sa_column=Column(UTCDateTime(), nullable=nullable, **kw))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=Column(JSON, nullable=False))
+
+
+class Company(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(max_length=200)
+    plan: str = Field(max_length=16)  # standard | volume
+    billing_tz: str = Field(default="UTC", max_length=64)
+    holidays: list[str] = _json(list)  # ISO dates skipped by business-day clocks
+
+
+class User(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    role: str = Field(index=True, max_length=16)  # client | contractor | ops
+    company_id: str | None = Field(default=None, foreign_key="company.id", index=True)
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=320, unique=True)
+    tz: str = Field(default="UTC", max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+
+
+class ContractorProfile(SQLModel, table=True):
+    user_id: str = Field(primary_key=True, foreign_key="user.id")
+    headline: str = Field(default="", max_length=300)
+    skills: list[str] = _json(list)
+    industries: list[str] = _json(list)
+    languages: list[str] = _json(list)
+    hourly_rate_cents: int
+    currency: str = Field(default="USD", max_length=3)
+
+
+class JobPost(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    owner_id: str = Field(foreign_key="user.id")
+    title: str = Field(max_length=200)
+    description: str = Field(default="")
+    budget_min_cents: int
+    budget_max_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    industry: str = Field(max_length=100)
+    languages: list[str] = _json(list)
+    tz: str = Field(default="UTC", max_length=64)
+    interview_plan: list[dict[str, Any]] = _json(list)
+    status: str = Field(default="open", max_length=16)  # open | closed
+    created_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class Candidacy(SQLModel, table=True):
+    """A projection of CandidacyWorkflow for lists; the workflow is the source of truth."""
+
+    id: str = Field(primary_key=True, max_length=100)  # the workflow id
+    job_post_id: str = Field(foreign_key="jobpost.id", index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    source: str = Field(max_length=16)  # applied | invited
+    stage: str = Field(index=True, max_length=32)
+    round: int = Field(default=0)
+    rounds_total: int = Field(default=0)
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    # The workflow's own ordering of projection writes, so a late retry never moves it back.
+    version: int = Field(default=0)
+
+    __table_args__ = (UniqueConstraint("job_post_id", "contractor_id"),)
+
+
+class HandpickedCandidate(SQLModel, table=True):
+    job_post_id: str = Field(foreign_key="jobpost.id", primary_key=True)
+    contractor_id: str = Field(foreign_key="user.id", primary_key=True)
+    added_by: str = Field(foreign_key="user.id")
+    added_at: datetime = _when()
+
+
+class SavedCandidate(SQLModel, table=True):
+    job_post_id: str = Field(foreign_key="jobpost.id", primary_key=True)
+    contractor_id: str = Field(foreign_key="user.id", primary_key=True)
+    saved_at: datetime = _when()
+
+
+class Slot(SQLModel, table=True):
+    """An interview time a client offers for one round of one job post."""
+
+    id: str = Field(primary_key=True, max_length=32)
+    job_post_id: str = Field(foreign_key="jobpost.id", index=True)
+    round: int
+    start: datetime = _when()
+    end: datetime = _when()
+    status: str = Field(default="open", max_length=16)  # open | booked | withdrawn
+    interview_id: str | None = Field(default=None, max_length=120)
+    created_at: datetime = _when()
+    booked_at: datetime | None = _when(nullable=True)
+
+
+class Notification(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    event_key: str = Field(max_length=200)
+    kind: str = Field(max_length=64)
+    subject: str = Field(max_length=300)
+    body_text: str
+    body_html: str
+    link: str | None = Field(default=None, max_length=500)
+    created_at: datetime = _when()
+    read_at: datetime | None = _when(nullable=True)
+    emailed_at: datetime | None = _when(nullable=True)
+
+    __table_args__ = (UniqueConstraint("user_id", "event_key"),)
+
+
+class Thread(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    relay_token: str = Field(max_length=64, unique=True)
+    hired: bool = Field(default=False)
+    created_at: datetime = _when()
+
+    __table_args__ = (UniqueConstraint("company_id", "contractor_id"),)
+
+
+class Message(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    thread_id: str = Field(foreign_key="thread.id", index=True)
+    sender_id: str | None = Field(default=None, foreign_key="user.id")  # None: system message
+    kind: str = Field(default="user", max_length=16)  # user | system
+    body: str
+    event_key: str | None = Field(default=None, max_length=200, unique=True)
+    created_at: datetime = _when()
+
+
+class LedgerEntry(SQLModel, table=True):
+    id: str = Field(primary_key=True, max_length=32)
+    engagement_id: str = Field(index=True, max_length=100)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=16)  # seat_fee | payout
+    period: str = Field(max_length=32)  # 2026-11, week-1, ...
+    amount_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    idempotency_key: str = Field(max_length=200, unique=True)
+    description: str = Field(default="", max_length=300)
+    effective_on: str = Field(max_length=10)  # the ISO date it is for
+    created_at: datetime = _when()
+
+
+class IdempotencyRecord(SQLModel, table=True):
+    """The stored answer to a POST made with an Idempotency-Key header."""
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=200)
+    method: str = Field(max_length=8)
+    path: str = Field(max_length=500)
+    body_hash: str = Field(max_length=64)
+    status_code: int | None = None  # None while the first request is still being answered
+    response_body: str | None = None
+    created_at: datetime = _when()

@@ -1,0 +1,35 @@
+"""Every setting of the product, read from the environment (or a `.env` file)."""
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/hiring.db"
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "hiring"
+
+    # Email: with SMTP_HOST empty, mail is written as .eml files to MAIL_OUTBOX_DIR.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Hiring <no-reply@hiring.local>"
+    mail_outbox_dir: str = "var/outbox"
+    relay_domain: str = "relay.hiring.local"
+    inbound_email_secret: str = "dev-inbound-secret"
+
+    public_base_url: str = "http://localhost:8000"
+    video_base_url: str = "https://video.hiring.local/rooms"
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

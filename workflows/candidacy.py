@@ -1,0 +1,352 @@
+"""CandidacyWorkflow: one contractor on one job post, from application to offer.
+
+The story: an application waits for review (reminders at 5 and 7 business days), then each round
+of the interview plan runs as a child InterviewWorkflow once the client requests it, and after each
+round the client decides to advance, reject or hold. Rejection, withdrawal and closing the job post
+end the candidacy at any stage.
+"""
+
+import asyncio
+from datetime import date
+
+from temporalio import workflow
+from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.candidacies import CandidacyActivities
+    from activities.contracts import CandidacyProjection
+    from domain.business_days import add_business_days
+    from domain.errors import CONFLICT
+    from domain.feedback import rejection_feedback
+    from domain.ids import interview_workflow_id
+    from domain.stages import Stage, is_terminal
+    from workflows import search_attributes as sa
+    from workflows.common import notify, run_activity, wait_until
+    from workflows.contracts import (
+        CandidacyStart,
+        CandidacyState,
+        Decision,
+        DecisionKind,
+        InterviewRef,
+        InterviewRequest,
+        InterviewResult,
+        InterviewStart,
+        RejectRequest,
+        ShortlistRequest,
+        StageChange,
+        WithdrawRequest,
+    )
+    from workflows.interview import InterviewWorkflow
+
+REVIEW_REMINDER_BUSINESS_DAYS = 5
+REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
+
+
+@workflow.defn
+class CandidacyWorkflow:
+    @workflow.init
+    def __init__(self, start: CandidacyStart) -> None:
+        self.start = start
+        first = Stage.APPLIED if start.source == "applied" else Stage.SHORTLISTED
+        self.state = CandidacyState(
+            candidacy_id=start.candidacy_id,
+            job_post_id=start.job_post_id,
+            company_id=start.company_id,
+            contractor_id=start.contractor_id,
+            source=start.source,
+            stage=first,
+            rounds_total=len(start.rounds),
+        )
+        self.interview_request: InterviewRequest | None = None
+        self.interview: workflow.ChildWorkflowHandle[InterviewWorkflow, InterviewResult] | None = (
+            None
+        )
+        self.decision: Decision | None = None
+        self.projection_version = 0
+        self.lock = asyncio.Lock()
+
+    @workflow.run
+    async def run(self, start: CandidacyStart) -> CandidacyState:
+        await self._enter(self.state.stage)
+        if self.state.stage == Stage.APPLIED:
+            await self._tell_owner("application_received")
+            await self._review_application()
+
+        for number in range(1, len(start.rounds) + 1):
+            if self.ended:
+                break
+            await workflow.wait_condition(lambda: self.ended or self.interview_request is not None)
+            if self.ended:
+                break
+            result = await self._interview_round(number)
+            if self.ended or result is None:
+                break
+            self.decision = None
+            await self._enter(Stage.DECISION_PENDING, round_=number)
+            await workflow.wait_condition(
+                lambda: self.ended or (self.decision is not None and not self.state.on_hold)
+            )
+            if self.ended:
+                break
+            # A reject decision ends the candidacy in its handler; here only advance remains.
+            if number < len(start.rounds):
+                await self._enter(Stage.INTERVIEWING, round_=number + 1)
+
+        if not self.ended:
+            await self._enter(Stage.OFFER)
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.state
+
+    # --- the steps of the story -------------------------------------------------------------
+
+    async def _review_application(self) -> None:
+        """Remind the reviewer at 5 business days, update the contractor at 7."""
+        applied_at = workflow.now()
+        holidays = [date.fromisoformat(d) for d in self.start.holidays]
+
+        def reviewed() -> bool:
+            return self.state.stage != Stage.APPLIED
+
+        remind_at = add_business_days(
+            applied_at, REVIEW_REMINDER_BUSINESS_DAYS, self.start.client_tz, holidays
+        )
+        update_at = add_business_days(
+            applied_at, REVIEW_STATUS_UPDATE_BUSINESS_DAYS, self.start.client_tz, holidays
+        )
+        self.state.next_update_by = update_at
+        if await wait_until(remind_at, reviewed):
+            return
+        await self._tell_owner("application_review_reminder", {"applied_at": applied_at})
+        if await wait_until(update_at, reviewed):
+            return
+        await self._tell_contractor("application_status_update", {"applied_at": applied_at})
+        self.state.next_update_by = None
+        await workflow.wait_condition(reviewed)
+
+    async def _interview_round(self, number: int) -> InterviewResult | None:
+        request = self.interview_request
+        assert request is not None
+        interview_id = interview_workflow_id(
+            self.start.job_post_id, self.start.contractor_id, number
+        )
+        self.interview = await workflow.start_child_workflow(
+            InterviewWorkflow.run,
+            InterviewStart(
+                interview_id=interview_id,
+                candidacy_id=self.start.candidacy_id,
+                job_post_id=self.start.job_post_id,
+                company_id=self.start.company_id,
+                owner_id=self.start.owner_id,
+                contractor_id=self.start.contractor_id,
+                round=number,
+                round_spec=self.start.rounds[number - 1],
+                message=request.message,
+                client_tz=self.start.client_tz,
+            ),
+            id=interview_id,
+            parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=self._search_attributes(Stage.INTERVIEWING),
+            static_summary=f"Round {number} interview of {self.start.candidacy_id}",
+        )
+        self.state.interviews.append(
+            InterviewRef(interview_id=interview_id, round=number, status="awaiting_slot")
+        )
+        await self._enter(Stage.INTERVIEWING, round_=number)
+        interview = self.interview
+        done = asyncio.ensure_future(interview)
+        await workflow.wait_condition(lambda: self.ended or done.done())
+        self.interview_request = None
+        self.interview = None
+        if not done.done():
+            interview.cancel()
+            await asyncio.wait([done])
+            return None
+        result = done.result()
+        ref = self.state.interviews[-1]
+        ref.status = result.status.value
+        ref.outcome = result.outcome.outcome.value if result.outcome else None
+        return result
+
+    # --- what clients, contractors and ops can do -------------------------------------------
+
+    @workflow.update
+    async def shortlist(self, request: ShortlistRequest) -> CandidacyState:
+        await self._enter(Stage.SHORTLISTED)
+        await self._tell_contractor("shortlisted")
+        return self.state
+
+    @shortlist.validator
+    def _check_shortlist(self, request: ShortlistRequest) -> None:
+        if self.state.stage != Stage.APPLIED:
+            _conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
+
+    @workflow.update
+    async def reject(self, request: RejectRequest) -> CandidacyState:
+        await self._reject(request.feedback)
+        return self.state
+
+    @reject.validator
+    def _check_reject(self, request: RejectRequest) -> None:
+        self._check_open("reject")
+
+    @workflow.update
+    async def withdraw(self, request: WithdrawRequest) -> CandidacyState:
+        await self._enter(Stage.WITHDRAWN, note=request.reason)
+        await self._tell_owner("candidacy_withdrawn", {"reason": request.reason})
+        return self.state
+
+    @withdraw.validator
+    def _check_withdraw(self, request: WithdrawRequest) -> None:
+        self._check_open("withdraw")
+
+    @workflow.update
+    async def close(self) -> CandidacyState:
+        """The job post was closed."""
+        await self._enter(Stage.CLOSED)
+        await self._tell_contractor("job_post_closed")
+        return self.state
+
+    @close.validator
+    def _check_close(self) -> None:
+        self._check_open("close")
+
+    @workflow.update
+    async def request_interview(self, request: InterviewRequest) -> str:
+        """The client asks for the next round's interview; answers the interview's id."""
+        self.interview_request = request
+        await workflow.wait_condition(lambda: self.interview is not None or self.ended)
+        if self.ended:
+            _conflict(f"this candidacy is {self.stage}")
+        return self.state.interviews[-1].interview_id
+
+    @request_interview.validator
+    def _check_request_interview(self, request: InterviewRequest) -> None:
+        self._check_open("request an interview for")
+        if self.interview is not None or self.interview_request is not None:
+            _conflict("an interview for this round is already requested")
+        waiting = self.state.stage == Stage.SHORTLISTED or (
+            self.state.stage == Stage.INTERVIEWING and self.interview is None
+        )
+        if not waiting:
+            _conflict(
+                f"no round is waiting for an interview request; this candidacy is {self.stage}"
+            )
+
+    @workflow.update
+    async def decide(self, decision: Decision) -> CandidacyState:
+        async with self.lock:
+            if decision.decision == DecisionKind.HOLD:
+                self.state.on_hold = True
+                self._details()
+                return self.state
+            self.state.on_hold = False
+            self.decision = decision
+            if decision.decision == DecisionKind.REJECT:
+                await self._reject(decision.feedback)
+            return self.state
+
+    @decide.validator
+    def _check_decide(self, decision: Decision) -> None:
+        self._check_open("decide on")
+        if self.state.stage != Stage.DECISION_PENDING:
+            _conflict(f"no decision is due; this candidacy is {self.stage}")
+
+    @workflow.query
+    def status(self) -> CandidacyState:
+        return self.state
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    @property
+    def ended(self) -> bool:
+        return is_terminal(self.state.stage)
+
+    @property
+    def stage(self) -> str:
+        return self.state.stage.value
+
+    def _check_open(self, action: str) -> None:
+        if self.ended:
+            _conflict(f"cannot {action} a candidacy that is {self.stage}")
+
+    async def _reject(self, feedback: str | None) -> None:
+        self.state.feedback = rejection_feedback(feedback)
+        await self._enter(Stage.REJECTED)
+        await self._tell_contractor("candidacy_rejected", {"feedback": self.state.feedback})
+
+    async def _enter(
+        self, stage: Stage, round_: int | None = None, note: str | None = None
+    ) -> None:
+        """Move to a stage: history, search attributes, UI summary and the list projection."""
+        if round_ is not None:
+            self.state.round = round_
+        if stage != self.state.stage or not self.state.history:
+            self.state.history.append(StageChange(stage=stage, at=workflow.now(), note=note))
+        self.state.stage = stage
+        if is_terminal(stage) or stage in (Stage.DECISION_PENDING, Stage.OFFER):
+            self.state.next_update_by = None
+        workflow.upsert_search_attributes([sa.HIRING_STAGE.value_set(stage.value)])
+        self._details()
+        self.projection_version += 1
+        await run_activity(
+            CandidacyActivities.project_candidacy,
+            CandidacyProjection(
+                candidacy_id=self.start.candidacy_id,
+                job_post_id=self.start.job_post_id,
+                company_id=self.start.company_id,
+                contractor_id=self.start.contractor_id,
+                source=self.start.source,
+                stage=stage.value,
+                round=self.state.round,
+                rounds_total=self.state.rounds_total,
+                version=self.projection_version,
+                at=workflow.now(),
+            ),
+        )
+
+    def _details(self) -> None:
+        round_part = (
+            f", round {self.state.round} of {self.state.rounds_total}" if self.state.round else ""
+        )
+        hold = " (on hold)" if self.state.on_hold else ""
+        workflow.set_current_details(f"Stage: {self.stage}{round_part}{hold}")
+
+    def _search_attributes(self, stage: Stage) -> TypedSearchAttributes:
+        return TypedSearchAttributes(
+            [
+                sa.JOB_POST_ID.value_set(self.start.job_post_id),
+                sa.CLIENT_ID.value_set(self.start.company_id),
+                sa.CONTRACTOR_ID.value_set(self.start.contractor_id),
+                sa.HIRING_STAGE.value_set(stage.value),
+            ]
+        )
+
+    async def _tell_contractor(self, template: str, extra: dict[str, object] | None = None) -> None:
+        await self._tell([self.start.contractor_id], template, extra)
+
+    async def _tell_owner(self, template: str, extra: dict[str, object] | None = None) -> None:
+        await self._tell([self.start.owner_id], template, extra)
+
+    async def _tell(
+        self, recipients: list[str], template: str, extra: dict[str, object] | None
+    ) -> None:
+        context: dict[str, object] = {
+            "candidacy_id": self.start.candidacy_id,
+            "job_post_id": self.start.job_post_id,
+            "contractor_id": self.start.contractor_id,
+            **(extra or {}),
+        }
+        await notify(
+            event_key=f"{self.start.candidacy_id}:{template}",
+            template=template,
+            recipient_ids=recipients,
+            context=context,
+            link=f"/candidacies/{self.start.candidacy_id}",
+        )
+
+
+def _conflict(message: str) -> None:
+    raise ApplicationError(message, type=CONFLICT, non_retryable=True)
