@@ -315,13 +315,8 @@ class CandidacyWorkflow:
         workflow.set_current_details(f"Stage: {self.stage}{round_part}{hold}")
 
     def _search_attributes(self, stage: Stage) -> TypedSearchAttributes:
-        return TypedSearchAttributes(
-            [
-                sa.JOB_POST_ID.value_set(self.start.job_post_id),
-                sa.CLIENT_ID.value_set(self.start.company_id),
-                sa.CONTRACTOR_ID.value_set(self.start.contractor_id),
-                sa.HIRING_STAGE.value_set(stage.value),
-            ]
+        return sa.for_candidacy(
+            self.start.job_post_id, self.start.company_id, self.start.contractor_id, stage.value
         )
 
     async def _tell_contractor(self, template: str, extra: dict[str, object] | None = None) -> None:

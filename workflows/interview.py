@@ -171,7 +171,12 @@ class InterviewWorkflow:
             event_key=f"{self.start.interview_id}:{template}",
             template=template,
             recipient_ids=recipients,
-            context={"interview_id": self.start.interview_id, **context},
+            context={
+                "interview_id": self.start.interview_id,
+                "job_post_id": self.start.job_post_id,
+                "contractor_id": self.start.contractor_id,
+                **context,
+            },
             link=f"/interviews/{self.start.interview_id}",
         )
 

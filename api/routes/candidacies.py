@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
-from temporalio.common import TypedSearchAttributes, WorkflowIDConflictPolicy
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
@@ -128,13 +128,8 @@ async def _start_candidacy(
             id=candidacy_id,
             task_queue=settings.temporal_task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes(
-                [
-                    sa.JOB_POST_ID.value_set(job_post.id),
-                    sa.CLIENT_ID.value_set(job_post.company_id),
-                    sa.CONTRACTOR_ID.value_set(contractor_id),
-                    sa.HIRING_STAGE.value_set(stage.value),
-                ]
+            search_attributes=sa.for_candidacy(
+                job_post.id, job_post.company_id, contractor_id, stage.value
             ),
             static_summary=f"Candidacy of contractor {contractor_id} for job post {job_post.id}",
         )

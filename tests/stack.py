@@ -1,0 +1,122 @@
+"""The real API and worker around a Temporal test environment, driven over HTTP."""
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from temporalio.testing import WorkflowEnvironment
+
+from api.app import create_app
+from store.accounts import create_company, create_contractor, create_user
+from store.db import Database
+from tests.mail import MailServer
+from workers.settings import Settings
+from workers.worker import create_worker
+
+
+@dataclass
+class Actor:
+    id: str
+    token: str
+    email: str
+    company_id: str | None = None
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Stack:
+    env: WorkflowEnvironment
+    http: httpx.AsyncClient
+    db: Database
+    settings: Settings
+    mail: MailServer
+
+    async def client_user(
+        self, plan: str = "standard", billing_tz: str = "UTC", tz: str | None = None
+    ) -> Actor:
+        """A client in a company of its own."""
+        suffix = uuid.uuid4().hex[:8]
+        async with self.db.session() as session:
+            company = await create_company(session, f"Company {suffix}", plan, billing_tz)
+            user, token = await create_user(
+                session,
+                role="client",
+                name=f"Client {suffix}",
+                email=f"client-{suffix}@example.com",
+                company_id=company.id,
+                tz=tz or billing_tz,
+            )
+        return Actor(user.id, token, user.email, company.id)
+
+    async def contractor(
+        self,
+        rate_cents: int = 4000,
+        industries: list[str] | None = None,
+        languages: list[str] | None = None,
+        tz: str = "UTC",
+        name: str | None = None,
+    ) -> Actor:
+        suffix = uuid.uuid4().hex[:8]
+        async with self.db.session() as session:
+            user, token = await create_contractor(
+                session,
+                name=name or f"Contractor {suffix}",
+                email=f"contractor-{suffix}@example.com",
+                hourly_rate_cents=rate_cents,
+                industries=industries or ["software"],
+                languages=languages or ["English"],
+                tz=tz,
+            )
+        return Actor(user.id, token, user.email)
+
+    async def ops(self) -> Actor:
+        suffix = uuid.uuid4().hex[:8]
+        async with self.db.session() as session:
+            user, token = await create_user(
+                session, role="ops", name=f"Ops {suffix}", email=f"ops-{suffix}@example.com"
+            )
+        return Actor(user.id, token, user.email)
+
+    async def job_post(self, client: Actor, **fields: Any) -> dict[str, Any]:
+        body = {
+            "title": "Customer support lead",
+            "description": "Inbound support for a SaaS product",
+            "budget_min_cents": 3000,
+            "budget_max_cents": 5000,
+            "industry": "software",
+            "languages": ["English"],
+            "tz": "UTC",
+            **fields,
+        }
+        response = await self.http.post("/job-posts", json=body, headers=client.auth)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+
+@asynccontextmanager
+async def running_stack(
+    env: WorkflowEnvironment, database_url: str, mail: MailServer
+) -> AsyncIterator[Stack]:
+    settings = Settings(
+        database_url=database_url,
+        temporal_task_queue=f"hiring-test-{uuid.uuid4().hex[:8]}",
+        smtp_host="127.0.0.1",
+        smtp_port=mail.port,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    db = Database(database_url)
+    worker = create_worker(env.client, settings, db)
+    app = create_app(settings, temporal=env.client, clock=env.get_current_time)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with worker, app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+                yield Stack(env, http, db, settings, mail)
+    finally:
+        await db.dispose()
