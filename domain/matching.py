@@ -45,3 +45,15 @@ def match_score(needs: JobNeeds, offer: ContractorOffer) -> int:
         + LANGUAGE_WEIGHT * languages
     )
     return round(score)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    contractor_id: str
+    score: int
+
+
+def rank(needs: JobNeeds, offers: dict[str, ContractorOffer]) -> list[Ranked]:
+    """Every contractor, best score first; equal scores by contractor id, so pages are stable."""
+    scored = [Ranked(cid, match_score(needs, offer)) for cid, offer in offers.items()]
+    return sorted(scored, key=lambda r: (-r.score, r.contractor_id))

@@ -1,18 +1,24 @@
 """Job posts with their interview plans."""
 
+import asyncio
 from datetime import datetime
 from zoneinfo import available_timezones
 
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, field_validator, model_validator
+from sqlalchemy import update
 from sqlmodel import col, func, select
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.access import job_post_for_owner
-from api.deps import Caller, ClientUser, Now, Session
+from api.deps import Caller, ClientUser, Now, Session, Temporal
 from api.schemas import Page
 from domain.ids import new_id
 from domain.plans import Round, default_plan, plan_problems
-from store.models import JobPost
+from domain.stages import TERMINAL_STAGES
+from store.models import Candidacy, JobPost
+from workflows.candidacy import CandidacyWorkflow
 
 router = APIRouter(tags=["job posts"])
 
@@ -67,6 +73,10 @@ class JobPostOut(BaseModel):
     @classmethod
     def of(cls, job_post: JobPost) -> "JobPostOut":
         return cls.model_validate(job_post, from_attributes=True)
+
+
+class JobPostClosed(JobPostOut):
+    candidacies_ended: int = Field(description="open candidacies this close ended")
 
 
 @router.post("/job-posts", status_code=201, response_model=JobPostOut)
@@ -125,3 +135,60 @@ async def list_job_posts(
         query.order_by(col(JobPost.created_at).desc()).offset((page - 1) * per_page).limit(per_page)
     )
     return Page(items=[JobPostOut.of(r) for r in rows], total=total, page=page, per_page=per_page)
+
+
+# Candidacies closed at once when a job post closes; the rest wait their turn.
+CLOSE_CONCURRENCY = 10
+
+
+@router.post(
+    "/job-posts/{job_post_id}/close",
+    response_model=JobPostClosed,
+    responses={409: {"description": "already closed"}},
+)
+async def close_job_post(
+    job_post_id: str, user: ClientUser, session: Session, temporal: Temporal, now: Now
+) -> JobPostClosed:
+    """Close the job post (the owner): no more applications, invitations or slots, and every
+    open candidacy ends as closed (its interviews are cancelled and the contractor is told)."""
+    job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
+    closing = await session.exec(
+        update(JobPost)
+        .where(col(JobPost.id) == job_post_id, col(JobPost.status) == "open")
+        .values(status="closed", closed_at=now)
+    )
+    await session.commit()
+    if closing.rowcount != 1:  # type: ignore[attr-defined]
+        raise HTTPException(409, "this job post is already closed")
+    await session.refresh(job_post)
+    open_ids = list(
+        await session.exec(
+            select(Candidacy.id).where(
+                Candidacy.job_post_id == job_post_id,
+                col(Candidacy.stage).not_in([s.value for s in TERMINAL_STAGES]),
+            )
+        )
+    )
+    ended = await _end_candidacies(temporal, open_ids)
+    return JobPostClosed(**JobPostOut.of(job_post).model_dump(), candidacies_ended=ended)
+
+
+async def _end_candidacies(temporal: Client, candidacy_ids: list[str]) -> int:
+    """Close each candidacy's workflow; answers how many were still open and now ended."""
+    gate = asyncio.Semaphore(CLOSE_CONCURRENCY)
+
+    async def end(candidacy_id: str) -> bool:
+        async with gate:
+            try:
+                await temporal.get_workflow_handle(candidacy_id).execute_update(
+                    CandidacyWorkflow.close
+                )
+            except WorkflowUpdateFailedError:  # it ended meanwhile (withdrawn, rejected...)
+                return False
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:  # its workflow already finished
+                    return False
+                raise
+            return True
+
+    return sum(await asyncio.gather(*(end(i) for i in candidacy_ids)))
