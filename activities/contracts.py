@@ -16,6 +16,8 @@ class NotifyRequest(BaseModel):
     link: str | None = None  # a path in the API the notification is about
     # When set, nothing is sent if the thing it is about was cancelled meanwhile.
     about_interview_id: str | None = None
+    # When the event happened (workflow time); the notification is dated by it.
+    at: datetime | None = None
 
 
 class NotifyRecipients(BaseModel):

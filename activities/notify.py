@@ -62,7 +62,7 @@ class NotifyActivities:
                 body_text=rendered.text,
                 body_html=rendered.html,
                 link=request.link,
-                created_at=utcnow(),
+                created_at=request.at or utcnow(),
             )
             session.add(row)
             try:

@@ -1,10 +1,44 @@
 """The first hiring path end to end, through the HTTP API with the real worker on the
 time-skipping server: apply, shortlist, request round 1, claim a slot, interview, outcome,
-decision."""
+decision; rejection with feedback; double applications; a slot claimed twice."""
 
 from datetime import timedelta
+from typing import Any
 
-from tests.stack import Stack
+from temporalio.client import WorkflowExecutionStatus
+
+from domain.feedback import DEFAULT_REJECTION_FEEDBACK
+from tests.helpers import eventually, notified, record_history, wait_for_stage
+from tests.stack import Actor, Stack
+
+
+async def _propose(stack: Stack, client: Actor, job_id: str, days: int, minutes: int = 30) -> str:
+    now = await stack.env.get_current_time()
+    start = (now + timedelta(days=days)).replace(microsecond=0)
+    response = await stack.http.post(
+        f"/job-posts/{job_id}/rounds/1/slots",
+        json={"slots": [{"start": start.isoformat(), "duration_minutes": minutes}]},
+        headers=client.auth,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()[0]["id"])
+
+
+async def _shortlisted_with_request(
+    stack: Stack, client: Actor, contractor: Actor, job: dict[str, Any]
+) -> tuple[str, str]:
+    applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    assert applied.status_code == 201, applied.text
+    candidacy_id = applied.json()["id"]
+    shortlisted = await stack.http.post(
+        f"/candidacies/{candidacy_id}/shortlist", headers=client.auth
+    )
+    assert shortlisted.status_code == 200, shortlisted.text
+    requested = await stack.http.post(
+        f"/candidacies/{candidacy_id}/interview-requests", json={}, headers=client.auth
+    )
+    assert requested.status_code == 200, requested.text
+    return candidacy_id, requested.json()["interview_id"]
 
 
 async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
@@ -16,6 +50,8 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert applied.status_code == 201, applied.text
     candidacy_id = applied.json()["id"]
     assert candidacy_id == f"candidacy-{job['id']}-{contractor.id}"
+    assert applied.json()["stage"] == "applied"
+    await notified(stack, client.id, "application_received")
 
     shortlisted = await stack.http.post(
         f"/candidacies/{candidacy_id}/shortlist", headers=client.auth
@@ -23,16 +59,7 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert shortlisted.status_code == 200, shortlisted.text
     assert shortlisted.json()["stage"] == "shortlisted"
 
-    now = await stack.env.get_current_time()
-    start = (now + timedelta(days=2)).replace(microsecond=0)
-    slots = await stack.http.post(
-        f"/job-posts/{job['id']}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": 30}]},
-        headers=client.auth,
-    )
-    assert slots.status_code == 201, slots.text
-    slot_id = slots.json()[0]["id"]
-
+    slot_id = await _propose(stack, client, job["id"], days=2)
     requested = await stack.http.post(
         f"/candidacies/{candidacy_id}/interview-requests",
         json={"message": "Please read our product docs first"},
@@ -41,6 +68,11 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert requested.status_code == 200, requested.text
     interview_id = requested.json()["interview_id"]
     assert interview_id == f"interview-{job['id']}-{contractor.id}-r1"
+    asked = await notified(stack, contractor.id, "interview_requested")
+    assert "Please read our product docs first" in asked[0].body_text
+    assert any(
+        "Please read our product docs first" in str(m) for m in stack.mail.to(contractor.email)
+    )
 
     visible = await stack.http.get(
         f"/job-posts/{job['id']}/rounds/1/slots", headers=contractor.auth
@@ -52,11 +84,14 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     )
     assert claimed.status_code == 200, claimed.text
     assert claimed.json()["slot_id"] == slot_id
+    interview = await stack.http.get(f"/interviews/{interview_id}", headers=client.auth)
+    assert interview.json()["status"] == "booked"
 
     early = await stack.http.post(
         f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
     )
     assert early.status_code == 409
+    assert "ended" in early.json()["detail"]
 
     await stack.env.sleep(timedelta(days=2, minutes=31))
     outcome = await stack.http.post(
@@ -64,21 +99,113 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     )
     assert outcome.status_code == 200, outcome.text
 
-    state = await _wait_for_stage(stack, candidacy_id, client, "decision_pending")
+    state = await wait_for_stage(stack, candidacy_id, client, "decision_pending")
     assert state["round"] == 1
+    assert state["interviews"][0]["status"] == "completed"
 
     advanced = await stack.http.post(
         f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
     )
     assert advanced.status_code == 200, advanced.text
-    state = await _wait_for_stage(stack, candidacy_id, client, "interviewing")
+    state = await wait_for_stage(stack, candidacy_id, client, "interviewing")
     assert state["round"] == 2
 
+    listed = await stack.http.get(
+        "/candidacies", params={"job_post_id": job["id"]}, headers=contractor.auth
+    )
+    assert [(c["id"], c["stage"], c["round"]) for c in listed.json()["items"]] == [
+        (candidacy_id, "interviewing", 2)
+    ]
+    await record_history(stack, candidacy_id, "candidacy_round1_advance")
+    await record_history(stack, interview_id, "interview_round1_completed")
 
-async def _wait_for_stage(stack: Stack, candidacy_id: str, actor, stage: str) -> dict:
-    for _ in range(50):
-        response = await stack.http.get(f"/candidacies/{candidacy_id}", headers=actor.auth)
-        if response.json()["stage"] == stage:
-            return dict(response.json())
-        await stack.env.sleep(timedelta(seconds=1))
-    raise AssertionError(f"never reached {stage}: {response.json()}")
+
+async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
+    client = await stack.client_user()
+    contractor = await stack.contractor()
+    job = await stack.job_post(client)
+    candidacy_id, interview_id = await _shortlisted_with_request(stack, client, contractor, job)
+
+    rejected = await stack.http.post(
+        f"/candidacies/{candidacy_id}/reject",
+        json={"feedback": "We need deeper Zendesk experience."},
+        headers=client.auth,
+    )
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["stage"] == "rejected"
+    assert rejected.json()["feedback"] == "We need deeper Zendesk experience."
+
+    told = await notified(stack, contractor.id, "candidacy_rejected")
+    assert "We need deeper Zendesk experience." in told[0].body_text
+    emails = [
+        m for m in stack.mail.to(contractor.email) if "update on your application" in m["Subject"]
+    ]
+    assert len(emails) == 1
+    assert "We need deeper Zendesk experience." in emails[0].get_body(("plain",)).get_content()
+
+    again = await stack.http.post(
+        f"/candidacies/{candidacy_id}/reject", json={}, headers=client.auth
+    )
+    assert again.status_code == 409
+    # Rejection ends the round's interview too.
+    handle = stack.env.client.get_workflow_handle(interview_id)
+    await eventually(handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING)
+    await record_history(stack, candidacy_id, "candidacy_rejected_while_interviewing")
+
+
+async def test_reject_without_feedback_sends_the_kind_default(stack: Stack) -> None:
+    client = await stack.client_user()
+    contractor = await stack.contractor()
+    job = await stack.job_post(client)
+    applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    candidacy_id = applied.json()["id"]
+
+    rejected = await stack.http.post(
+        f"/candidacies/{candidacy_id}/reject", json={}, headers=client.auth
+    )
+    assert rejected.status_code == 200, rejected.text
+    told = await notified(stack, contractor.id, "candidacy_rejected")
+    assert DEFAULT_REJECTION_FEEDBACK in told[0].body_text
+
+
+async def test_applying_twice_answers_the_existing_candidacy(stack: Stack) -> None:
+    client = await stack.client_user()
+    contractor = await stack.contractor()
+    job = await stack.job_post(client)
+
+    first = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    second = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert second.json()["id"] == first.json()["id"]
+    listed = await stack.http.get("/candidacies", headers=contractor.auth)
+    assert listed.json()["total"] == 1
+    # One application, one notification to the reviewer.
+    await notified(stack, client.id, "application_received", count=1)
+
+
+async def test_a_second_claim_of_the_same_slot_is_409(stack: Stack) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    first, second = await stack.contractor(), await stack.contractor()
+    _, first_interview = await _shortlisted_with_request(stack, client, first, job)
+    _, second_interview = await _shortlisted_with_request(stack, client, second, job)
+    slot_id = await _propose(stack, client, job["id"], days=3)
+
+    won = await stack.http.post(
+        f"/interviews/{first_interview}/claim", json={"slot_id": slot_id}, headers=first.auth
+    )
+    lost = await stack.http.post(
+        f"/interviews/{second_interview}/claim", json={"slot_id": slot_id}, headers=second.auth
+    )
+    assert won.status_code == 200, won.text
+    assert lost.status_code == 409
+    assert "taken" in lost.json()["detail"]
+    state = await stack.http.get(f"/interviews/{second_interview}", headers=second.auth)
+    assert state.json()["status"] == "awaiting_slot"
+
+    other_slot = await _propose(stack, client, job["id"], days=4)
+    twice = await stack.http.post(
+        f"/interviews/{first_interview}/claim", json={"slot_id": other_slot}, headers=first.auth
+    )
+    assert twice.status_code == 409
+    assert "already booked" in twice.json()["detail"]

@@ -11,7 +11,7 @@ from datetime import date
 
 from temporalio import workflow
 from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -161,8 +161,11 @@ class CandidacyWorkflow:
         self.interview_request = None
         self.interview = None
         if not done.done():
-            interview.cancel()
-            await asyncio.wait([done])
+            done.cancel()  # cancels the child interview, which frees its slot
+            try:
+                await done
+            except (asyncio.CancelledError, ChildWorkflowError):
+                pass
             return None
         result = done.result()
         ref = self.state.interviews[-1]

@@ -36,6 +36,7 @@ async def notify(
             recipient_ids=recipient_ids,
             context=context or {},
             link=link,
+            at=workflow.now(),
         ),
     )
 

@@ -1,0 +1,72 @@
+"""Small helpers shared by end-to-end tests."""
+
+import asyncio
+import os
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from store.models import Notification
+from tests.stack import Actor, Stack
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def wait_for_stage(
+    stack: Stack, candidacy_id: str, actor: Actor, stage: str
+) -> dict[str, Any]:
+    """Poll the live state, skipping a second of workflow time between looks."""
+    response = None
+    for _ in range(50):
+        response = await stack.http.get(f"/candidacies/{candidacy_id}", headers=actor.auth)
+        if response.json()["stage"] == stage:
+            return dict(response.json())
+        await stack.env.sleep(timedelta(seconds=1))
+    raise AssertionError(f"never reached {stage}: {response.json() if response else None}")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[Any]], check: Callable[[Any], bool], seconds: float = 10
+) -> Any:
+    """The probe's value once `check` accepts it: the worker's activities run asynchronously to
+    the API's answers. Fails after `seconds` of wall time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition never met; last value: {value!r}")
+        await asyncio.sleep(0.05)
+
+
+async def notified(stack: Stack, user_id: str, kind: str, count: int = 1) -> list[Notification]:
+    """The user's notifications of a kind, once there are `count` of them (exactly)."""
+    rows: list[Notification] = await eventually(
+        lambda: notifications_of(stack, user_id, kind), lambda rows: len(rows) >= count
+    )
+    assert len(rows) == count, [r.event_key for r in rows]
+    return rows
+
+
+async def notifications_of(
+    stack: Stack, user_id: str, kind: str | None = None
+) -> list[Notification]:
+    async with stack.db.session() as session:
+        query = select(Notification).where(Notification.user_id == user_id)
+        if kind:
+            query = query.where(Notification.kind == kind)
+        return list(await session.exec(query.order_by(col(Notification.created_at))))
+
+
+async def record_history(stack: Stack, workflow_id: str, name: str) -> None:
+    """With RECORD_HISTORIES=1, keep the workflow's history for the replay tests."""
+    if os.environ.get("RECORD_HISTORIES") != "1":
+        return
+    history = await stack.env.client.get_workflow_handle(workflow_id).fetch_history()
+    HISTORIES.mkdir(exist_ok=True)
+    (HISTORIES / f"{name}.json").write_text(history.to_json())
