@@ -1,0 +1,57 @@
+"""Sample data for every notification template: the preview (`python -m notifications.preview`)
+renders each template with it, and a test fails when a template has no entry here.
+
+A new template adds one entry to SAMPLES with the values its workflow puts in the context. The
+values every notification gets from the notification service (recipient, job post title,
+contractor name, links) are in COMMON; an entry may override them."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+SAMPLE_TZ = "Europe/Paris"
+
+COMMON: dict[str, Any] = {
+    "recipient_name": "Ada Lovelace",
+    "base_url": "http://localhost:8000",
+    "link": "/candidacies/candidacy-jp_sample0001-u_sample0002",
+    "candidacy_id": "candidacy-jp_sample0001-u_sample0002",
+    "interview_id": "interview-jp_sample0001-u_sample0002-r1",
+    "job_post_id": "jp_sample0001",
+    "job_post_title": "Customer support lead",
+    "company_id": "co_sample0003",
+    "company_name": "Northwind Traders",
+    "contractor_id": "u_sample0002",
+    "contractor_name": "Grace Hopper",
+}
+
+_START = datetime(2026, 11, 24, 13, 30, tzinfo=UTC)
+_END = datetime(2026, 11, 24, 14, 15, tzinfo=UTC)
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "application_received": {},
+    "application_review_reminder": {"applied_at": datetime(2026, 11, 16, 9, 5, tzinfo=UTC)},
+    "application_status_update": {"applied_at": datetime(2026, 11, 16, 9, 5, tzinfo=UTC)},
+    "candidacy_rejected": {
+        "feedback": "Thank you for your time. We went with a candidate whose experience matched "
+        "our tooling more closely."
+    },
+    "candidacy_withdrawn": {"reason": "I accepted another engagement."},
+    "interview_booked": {"round": 1, "start": _START, "end": _END},
+    "interview_requested": {
+        "round": 1,
+        "kind": "screening",
+        "message": "Please read our product docs before the call.",
+    },
+    "job_post_closed": {},
+    "shortlisted": {},
+    "thread_message": {
+        "link": "/threads/th_sample0004",
+        "sender_name": "Grace Hopper",
+        "body": "Thanks for the call today!\n\nI have attached the checklist we discussed.",
+    },
+}
+
+
+def sample_context(name: str) -> dict[str, Any]:
+    """The context a template is previewed and tested with; KeyError when it has no samples."""
+    return {**COMMON, **SAMPLES[name]}
