@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
+    # The dev stack (`make run`): its Temporal dev server listens on TEMPORAL_ADDRESS's port.
+    temporal_ui_port: int = 8233
+    temporal_db_file: str = "var/temporal.db"
+    demo_tokens_file: str = "var/demo-tokens.json"
+
 
 @lru_cache
 def get_settings() -> Settings:
