@@ -27,7 +27,11 @@ async def notify(
     recipient_ids: list[str],
     context: dict[str, Any] | None = None,
     link: str | None = None,
+    about_interview_id: str | None = None,
 ) -> None:
+    """Tell the recipients in-app and by email, once per (event_key, recipient). With
+    `about_interview_id`, nothing unsent goes out once that interview is cancelled
+    (NotifyActivities.cancel_notifications)."""
     await run_activity(
         NotifyActivities.send_notification,
         NotifyRequest(
@@ -37,6 +41,7 @@ async def notify(
             context=context or {},
             link=link,
             at=workflow.now(),
+            about_interview_id=about_interview_id,
         ),
     )
 
