@@ -1,0 +1,167 @@
+"""Projections of offers, engagements and their weeks: the rows lists, the workforce and the
+engagement pages read. Each write carries the workflow's own ordering (a version), so a late retry
+never moves a row back."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import SQLModel, select
+from temporalio import activity
+
+from domain.money import hundredths_of_hours
+from store.db import Database
+from store.models import Engagement, Offer, Timesheet
+from workflows.engagement_contracts import EngagementState, WeekState
+from workflows.offer_contracts import OfferState
+
+
+class OfferProjection(BaseModel):
+    state: OfferState
+    projection_version: int
+    at: datetime
+
+
+class EngagementProjection(BaseModel):
+    state: EngagementState
+    at: datetime
+
+
+class WeekProjection(BaseModel):
+    engagement_id: str
+    company_id: str
+    contractor_id: str
+    week: WeekState
+
+
+def _hundredths(hours: Any) -> int | None:
+    return None if hours is None else hundredths_of_hours(hours)
+
+
+class EngagementActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def activities(self) -> list[Any]:
+        return [self.project_offer, self.project_engagement, self.project_week]
+
+    @activity.defn
+    async def project_offer(self, projection: OfferProjection) -> None:
+        state = projection.state
+        first_sent = state.versions[0].sent_at
+        signature = state.signature
+        values: dict[str, Any] = dict(
+            candidacy_id=state.candidacy_id,
+            job_post_id=state.job_post_id,
+            company_id=state.company_id,
+            contractor_id=state.contractor_id,
+            status=state.status.value,
+            version=state.version,
+            terms=state.latest.terms.model_dump(mode="json"),
+            sent_at=first_sent,
+            updated_at=projection.at,
+            signed_at=signature.signed_at if signature else None,
+            signed_version=signature.version if signature else None,
+            signed_terms=signature.terms.model_dump(mode="json") if signature else None,
+            signature=signature.digest if signature else None,
+            projection_version=projection.projection_version,
+        )
+        # A new offer to the same contractor (after a withdrawal) reuses the id: later is newer.
+        newer = or_(
+            Offer.sent_at < first_sent,  # type: ignore[arg-type]
+            and_(
+                Offer.sent_at == first_sent,  # type: ignore[arg-type]
+                Offer.projection_version < projection.projection_version,  # type: ignore[arg-type]
+            ),
+        )
+        await self._upsert(
+            Offer, Offer.id == state.offer_id, newer, {"id": state.offer_id, **values}
+        )
+
+    @activity.defn
+    async def project_engagement(self, projection: EngagementProjection) -> None:
+        state = projection.state
+        current_week = state.next_week_to_open - 1
+        values: dict[str, Any] = dict(
+            offer_id=state.offer_id,
+            candidacy_id=state.candidacy_id,
+            job_post_id=state.job_post_id,
+            company_id=state.company_id,
+            contractor_id=state.contractor_id,
+            status=state.status.value,
+            plan=state.plan,
+            seat_fee_cents=state.seat_fee_cents,
+            currency=state.currency,
+            billing_tz=state.billing_tz,
+            start_date=state.start_date,
+            terms=state.terms_for_week(max(current_week, 1)).model_dump(mode="json"),
+            terms_schedule=[c.model_dump(mode="json") for c in state.terms_schedule],
+            signed_at=state.signed_at,
+            ended_at=state.ended_at,
+            last_week=state.last_week,
+            updated_at=projection.at,
+            projection_version=state.projection_version,
+        )
+        newer = Engagement.projection_version < state.projection_version  # type: ignore[operator]
+        await self._upsert(
+            Engagement,
+            Engagement.id == state.engagement_id,
+            newer,
+            {"id": state.engagement_id, "created_at": projection.at, **values},
+        )
+
+    @activity.defn
+    async def project_week(self, projection: WeekProjection) -> None:
+        week = projection.week
+        values: dict[str, Any] = dict(
+            company_id=projection.company_id,
+            contractor_id=projection.contractor_id,
+            first_day=week.first_day,
+            ends_at=week.ends_at,
+            review_until=week.review_until,
+            status=week.status.value,
+            submitted_hundredths=_hundredths(week.hours),
+            submitted_at=week.submitted_at,
+            review=week.review.value,
+            corrected_hundredths=_hundredths(week.corrected_hours),
+            dispute_reason=week.dispute_reason,
+            scheduled_hundredths=hundredths_of_hours(week.scheduled_hours),
+            hourly_rate_cents=week.hourly_rate_cents,
+            paid_hundredths=_hundredths(week.paid_hours),
+            payout_cents=week.payout_cents,
+            revision=week.revision,
+        )
+        await self._upsert(
+            Timesheet,
+            and_(
+                Timesheet.engagement_id == projection.engagement_id,  # type: ignore[arg-type]
+                Timesheet.week == week.week,  # type: ignore[arg-type]
+            ),
+            Timesheet.revision < week.revision,  # type: ignore[arg-type]
+            {"engagement_id": projection.engagement_id, "week": week.week, **values},
+        )
+
+    async def _upsert(
+        self, model: type[SQLModel], key: Any, newer: Any, values: dict[str, Any]
+    ) -> None:
+        """Update the row when this write is newer; insert it when there is none."""
+        updatable = {k: v for k, v in values.items() if k not in ("id", "created_at")}
+        for _ in range(2):
+            async with self.db.session() as session:
+                result = await session.exec(
+                    update(model).where(key).where(newer).values(**updatable)  # type: ignore[call-overload]
+                )
+                await session.commit()
+                if result.rowcount:
+                    return
+                exists = (await session.exec(select(model).where(key).limit(1))).first()
+                if exists is not None:
+                    return  # a newer write is already there
+                session.add(model(**values))
+                try:
+                    await session.commit()
+                    return
+                except IntegrityError:  # inserted concurrently: try the update again
+                    await session.rollback()

@@ -1,0 +1,62 @@
+"""Who may see offers and engagements: the client's company, the contractor, ops; anyone else
+gets 404, as if it did not exist."""
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.access import owns_company_resource
+from api.errors import not_found
+from domain.offers import parse_pair_id
+from store.models import Engagement, JobPost, User
+
+
+def _allowed(
+    user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
+) -> bool:
+    return (
+        (client and owns_company_resource(user, company_id))
+        or (contractor and user.role == "contractor" and user.id == contractor_id)
+        or (ops and user.role == "ops")
+    )
+
+
+async def offer_for(
+    session: AsyncSession,
+    user: User,
+    offer_id: str,
+    *,
+    client: bool,
+    contractor: bool,
+    ops: bool = False,
+) -> tuple[JobPost, str]:
+    """(job post, contractor id) of an offer the caller is a party to."""
+    parsed = parse_pair_id("offer", offer_id)
+    if parsed is None:
+        raise not_found("offer")
+    job_post = await session.get(JobPost, parsed[0])
+    if job_post is None or not _allowed(
+        user, job_post.company_id, parsed[1], client=client, contractor=contractor, ops=ops
+    ):
+        raise not_found("offer")
+    return job_post, parsed[1]
+
+
+async def engagement_for(
+    session: AsyncSession,
+    user: User,
+    engagement_id: str,
+    *,
+    client: bool,
+    contractor: bool,
+    ops: bool = False,
+) -> Engagement:
+    engagement = await session.get(Engagement, engagement_id)
+    if engagement is None or not _allowed(
+        user,
+        engagement.company_id,
+        engagement.contractor_id,
+        client=client,
+        contractor=contractor,
+        ops=ops,
+    ):
+        raise not_found("engagement")
+    return engagement

@@ -1,0 +1,99 @@
+"""The ledger: every seat-fee charge and payout, each written once."""
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlmodel import col, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from api.deps import Caller, Session
+from api.engagement_access import engagement_for
+from store.models import LedgerEntry, User
+
+router = APIRouter(tags=["ledger"])
+
+
+class LedgerEntryOut(BaseModel):
+    id: str
+    engagement_id: str
+    company_id: str
+    contractor_id: str
+    kind: str  # seat_fee | payout
+    period: str  # 2026-11 (a month's seat fee) | week-3 (a week's payout)
+    amount_cents: int
+    currency: str
+    effective_on: date
+    description: str
+    created_at: datetime
+
+
+class LedgerOut(BaseModel):
+    items: list[LedgerEntryOut]
+    total: int
+    page: int
+    per_page: int
+    charges_cents: int  # the sum over every matching row, not only this page
+    payouts_cents: int
+
+
+def visible_entries(user: User) -> SelectOfScalar[LedgerEntry]:
+    """The ledger rows a caller may see: the company's (client), own payouts (contractor), all
+    (ops)."""
+    statement = select(LedgerEntry)
+    if user.role == "client":
+        statement = statement.where(LedgerEntry.company_id == user.company_id)
+    elif user.role == "contractor":
+        statement = statement.where(
+            LedgerEntry.contractor_id == user.id, LedgerEntry.kind == "payout"
+        )
+    return statement
+
+
+def ledger_order() -> tuple[Any, ...]:
+    return (col(LedgerEntry.effective_on), col(LedgerEntry.kind).desc(), col(LedgerEntry.period))
+
+
+@router.get("/ledger", response_model=LedgerOut)
+async def list_ledger(
+    user: Caller,
+    session: Session,
+    engagement_id: str | None = None,
+    kind: str | None = Query(default=None, pattern="^(seat_fee|payout)$"),
+    page: int = Query(default=1, ge=1),
+    per_page: int = Query(default=100, ge=1, le=500),
+) -> LedgerOut:
+    """Charges and payouts in date order: the owner sees its company's charges and payouts, the
+    contractor only their own payouts, ops everything."""
+    statement = visible_entries(user)
+    if engagement_id is not None:
+        await engagement_for(session, user, engagement_id, client=True, contractor=True, ops=True)
+        statement = statement.where(LedgerEntry.engagement_id == engagement_id)
+    if kind is not None:
+        statement = statement.where(LedgerEntry.kind == kind)
+    matching = statement.subquery()
+    total, charges, payouts = (
+        await session.exec(
+            select(
+                func.count(),
+                func.coalesce(
+                    func.sum(matching.c.amount_cents).filter(matching.c.kind == "seat_fee"), 0
+                ),
+                func.coalesce(
+                    func.sum(matching.c.amount_cents).filter(matching.c.kind == "payout"), 0
+                ),
+            ).select_from(matching)
+        )
+    ).one()
+    rows = await session.exec(
+        statement.order_by(*ledger_order()).offset((page - 1) * per_page).limit(per_page)
+    )
+    return LedgerOut(
+        items=[LedgerEntryOut.model_validate(r, from_attributes=True) for r in rows],
+        total=total,
+        page=page,
+        per_page=per_page,
+        charges_cents=charges,
+        payouts_cents=payouts,
+    )

@@ -1,0 +1,227 @@
+"""Offers: the client sends, revises or withdraws; the contractor accepts, declines or counters."""
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import BaseModel, Field
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.access import candidacy_for
+from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.engagement_access import offer_for
+from api.workflows import query, update
+from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
+from domain.proration import billing_date
+from domain.stages import Stage
+from store.models import Company
+from workflows import search_attributes as sa
+from workflows.candidacy import CandidacyWorkflow
+from workflows.contracts import CandidacyState
+from workflows.offer import OfferWorkflow, initial_offer_state
+from workflows.offer_contracts import (
+    ANSWERED,
+    AcceptRequest,
+    CounterRequest,
+    DeclineRequest,
+    OfferStart,
+    OfferState,
+    ReviseRequest,
+    WithdrawOfferRequest,
+)
+
+router = APIRouter(tags=["offers"])
+
+
+class AcceptIn(BaseModel):
+    version: int = Field(ge=1, description="the version being accepted: only the latest can be")
+
+
+class DeclineIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class CounterIn(BaseModel):
+    version: int = Field(ge=1, description="the version this counter answers")
+    hourly_rate_cents: int = Field(gt=0, le=1_000_000)
+    hours_per_week: WeeklyHours
+    message: str | None = Field(default=None, max_length=2000)
+
+
+class WithdrawIn(BaseModel):
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+async def _company(session: Session, company_id: str) -> Company:
+    company = await session.get(Company, company_id)
+    assert company is not None
+    return company
+
+
+def _check_start_date(terms: OfferTerms, company: Company, now: Any) -> None:
+    problems = start_date_problems(terms.start_date, billing_date(now, company.billing_tz))
+    if problems:
+        raise HTTPException(422, "; ".join(problems))
+
+
+async def _stage_of(temporal: Temporal, candidacy_id: str) -> Stage:
+    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    return state.stage
+
+
+@router.post(
+    "/candidacies/{candidacy_id}/offers",
+    response_model=OfferState,
+    status_code=201,
+    responses={409: {"description": "not at the offer stage, or an offer is already open"}},
+)
+async def send_offer(
+    candidacy_id: str,
+    body: OfferTerms,
+    user: ClientUser,
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
+    now: Now,
+) -> OfferState:
+    """Send an offer once the last round was advanced (the candidacy's stage is `offer`): hourly
+    rate, weekly schedule, start date (not in the past in the company's billing zone), message.
+    It expires after 7 days; the contractor is reminded at day 5."""
+    candidacy = await candidacy_for(
+        session, user, candidacy_id, client=True, contractor=False, ops=False
+    )
+    stage = await _stage_of(temporal, candidacy_id)
+    if stage != Stage.OFFER:
+        raise HTTPException(
+            409, f"an offer follows the last round's advance decision; this candidacy is {stage}"
+        )
+    company = await _company(session, candidacy.company_id)
+    _check_start_date(body, company, now)
+    offer_id = offer_workflow_id(candidacy.job_post_id, candidacy.contractor_id)
+    start = OfferStart(
+        offer_id=offer_id,
+        candidacy_id=candidacy_id,
+        job_post_id=candidacy.job_post_id,
+        company_id=candidacy.company_id,
+        owner_id=user.id,
+        contractor_id=candidacy.contractor_id,
+        plan=company.plan,
+        billing_tz=company.billing_tz,
+        terms=body,
+        sent_at=now,
+        sent_by=user.id,
+    )
+    try:
+        await temporal.start_workflow(
+            OfferWorkflow.run,
+            start,
+            id=offer_id,
+            task_queue=settings.temporal_task_queue,
+            search_attributes=sa.for_candidacy(
+                candidacy.job_post_id, candidacy.company_id, candidacy.contractor_id, "offer"
+            ),
+            static_summary=f"Offer to contractor {candidacy.contractor_id} "
+            f"for job post {candidacy.job_post_id}",
+        )
+    except WorkflowAlreadyStartedError as error:
+        raise HTTPException(409, "an offer to this contractor is already open") from error
+    return initial_offer_state(start)
+
+
+@router.get("/offers/{offer_id}", response_model=OfferState)
+async def get_offer(
+    offer_id: str, user: Caller, session: Session, temporal: Temporal
+) -> OfferState:
+    """Terms of every version, counters, state and, once accepted, the signature."""
+    await offer_for(session, user, offer_id, client=True, contractor=True, ops=True)
+    try:
+        state: OfferState = await query(temporal, offer_id, OfferWorkflow.status)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(404, "offer not found") from error
+        raise
+    return state
+
+
+async def _answer(temporal: Temporal, offer_id: str, method: Any, arg: Any) -> OfferState:
+    """Run an update; on a closed offer, 409 saying how it ended."""
+    handle = temporal.get_workflow_handle(offer_id)
+    try:
+        description = await handle.describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise HTTPException(404, "offer not found") from error
+        raise
+    if description.status != WorkflowExecutionStatus.RUNNING:
+        state: OfferState = await handle.query(OfferWorkflow.status)
+        raise HTTPException(409, f"this offer was already answered: it is {state.status.value}")
+    answered: OfferState = await update(temporal, offer_id, method, arg)
+    return answered
+
+
+@router.post("/offers/{offer_id}/accept", response_model=OfferState)
+async def accept(
+    offer_id: str, body: AcceptIn, user: ContractorUser, session: Session, temporal: Temporal
+) -> OfferState:
+    """Sign: accept the latest version (a stale version is 409). Starts the engagement."""
+    job_post, _contractor = await offer_for(session, user, offer_id, client=False, contractor=True)
+    state: OfferState = await query(temporal, offer_id, OfferWorkflow.status)
+    if state.status in ANSWERED:
+        raise HTTPException(409, f"this offer was already answered: it is {state.status.value}")
+    stage = await _stage_of(temporal, state.candidacy_id)
+    if stage != Stage.OFFER:
+        raise HTTPException(409, f"this candidacy is {stage}: the offer can no longer be accepted")
+    return await _answer(
+        temporal, offer_id, OfferWorkflow.accept, AcceptRequest(version=body.version, by=user.id)
+    )
+
+
+@router.post("/offers/{offer_id}/decline", response_model=OfferState)
+async def decline(
+    offer_id: str, body: DeclineIn, user: ContractorUser, session: Session, temporal: Temporal
+) -> OfferState:
+    """Decline, with a reason the client sees."""
+    await offer_for(session, user, offer_id, client=False, contractor=True)
+    return await _answer(
+        temporal, offer_id, OfferWorkflow.decline, DeclineRequest(reason=body.reason)
+    )
+
+
+@router.post("/offers/{offer_id}/counter", response_model=OfferState)
+async def counter(
+    offer_id: str, body: CounterIn, user: ContractorUser, session: Session, temporal: Temporal
+) -> OfferState:
+    """Propose another rate and hours; the client may answer with a revised version."""
+    await offer_for(session, user, offer_id, client=False, contractor=True)
+    return await _answer(
+        temporal, offer_id, OfferWorkflow.counter, CounterRequest(**body.model_dump())
+    )
+
+
+@router.post("/offers/{offer_id}/revise", response_model=OfferState)
+async def revise(
+    offer_id: str,
+    body: OfferTerms,
+    user: ClientUser,
+    session: Session,
+    temporal: Temporal,
+    now: Now,
+) -> OfferState:
+    """A new version with new terms and a fresh 7-day clock; only it can be accepted."""
+    job_post, _contractor = await offer_for(session, user, offer_id, client=True, contractor=False)
+    _check_start_date(body, await _company(session, job_post.company_id), now)
+    return await _answer(
+        temporal, offer_id, OfferWorkflow.revise, ReviseRequest(terms=body, by=user.id)
+    )
+
+
+@router.post("/offers/{offer_id}/withdraw", response_model=OfferState)
+async def withdraw(
+    offer_id: str, body: WithdrawIn, user: ClientUser, session: Session, temporal: Temporal
+) -> OfferState:
+    """Pull the offer. The candidacy stays at the offer stage: a new offer may follow."""
+    await offer_for(session, user, offer_id, client=True, contractor=False)
+    return await _answer(
+        temporal, offer_id, OfferWorkflow.withdraw, WithdrawOfferRequest(reason=body.reason)
+    )
