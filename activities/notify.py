@@ -1,107 +1,121 @@
 """The notification service every workflow uses: in-app rows and email, once per event and
-recipient. The in-app row is the record of the event; email goes out for rows not yet emailed,
-with a Message-ID derived from the row, so a retry after a crash resends the same message."""
+recipient, whatever retries happen, and nothing about something cancelled meanwhile.
+
+An attempt that fails half-way (the SMTP server down after the first recipient) is retried by
+the activity's retry policy; the retry records nothing twice and emails only the rows not yet
+emailed (see notifications/delivery.py)."""
 
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from temporalio import activity
 
 from activities.contracts import NotifyRequest
-from domain.ids import new_id
-from notifications.email import Mailer, build_message
+from notifications.delivery import Delivery
+from notifications.email import Mailer
 from notifications.render import render
 from store.db import Database
-from store.models import Notification, User, utcnow
+from store.models import Cancellation, Company, JobPost, User, utcnow
 from workers.settings import Settings
+
+
+class CancelNotifications(BaseModel):
+    """Marks something cancelled (an interview id, ...): notifications about it
+    (NotifyRequest.about_interview_id) that are not sent yet never will be."""
+
+    subject_id: str
+    reason: str = Field(default="", max_length=300)
+
+
+async def is_cancelled(db: Database, subject_id: str) -> bool:
+    async with db.session() as session:
+        return await session.get(Cancellation, subject_id) is not None
 
 
 class NotifyActivities:
     def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
         self.db = db
         self.settings = settings
-        self.mailer = mailer or Mailer(settings)
+        self.delivery = Delivery(db, settings, mailer)
 
     def activities(self) -> list[Any]:
-        return [self.send_notification]
+        return [self.send_notification, self.cancel_notifications]
 
     @activity.defn
     async def send_notification(self, request: NotifyRequest) -> int:
         """Returns how many emails this attempt sent."""
+        if await self._cancelled(request):
+            return 0
+        shared = await self._shared_context(request)
         sent = 0
         for user_id in dict.fromkeys(request.recipient_ids):
-            row = await self._record(request, user_id)
-            if row is not None and row.emailed_at is None:
-                await self._email(row)
+            async with self.db.session() as session:
+                user = await session.get(User, user_id)
+            if user is None:
+                activity.logger.warning("no user %s to notify of %s", user_id, request.event_key)
+                continue
+            row = await self.delivery.existing(user_id, request.event_key)
+            if row is None:
+                context = {**shared, "recipient_name": user.name}
+                row = await self.delivery.record(
+                    user_id=user_id,
+                    event_key=request.event_key,
+                    kind=request.template,
+                    rendered=render(request.template, context, user.tz),
+                    link=request.link,
+                    at=request.at,
+                )
+            if row.emailed_at is not None:
+                continue
+            # Checked again before every email: the cancellation may land during retries.
+            if await self._cancelled(request):
+                return sent
+            if await self.delivery.email(row, user):
                 sent += 1
         return sent
 
-    async def _record(self, request: NotifyRequest, user_id: str) -> Notification | None:
+    @activity.defn
+    async def cancel_notifications(self, request: CancelNotifications) -> None:
         async with self.db.session() as session:
-            existing = (
-                await session.exec(
-                    select(Notification).where(
-                        Notification.user_id == user_id, Notification.event_key == request.event_key
-                    )
+            session.add(
+                Cancellation(
+                    subject_id=request.subject_id, reason=request.reason, cancelled_at=utcnow()
                 )
-            ).first()
-            if existing is not None:
-                return existing
-            user = await session.get(User, user_id)
-            if user is None:
-                return None
-            context = await self._context(request, user)
-            rendered = render(request.template, context, user.tz)
-            row = Notification(
-                id=new_id("nt"),
-                user_id=user_id,
-                event_key=request.event_key,
-                kind=request.template,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                link=request.link,
-                created_at=request.at or utcnow(),
             )
-            session.add(row)
             try:
                 await session.commit()
-            except IntegrityError:  # a concurrent attempt recorded it first
+            except IntegrityError:  # already cancelled
                 await session.rollback()
-                return None
-            return row
 
-    async def _context(self, request: NotifyRequest, user: User) -> dict[str, Any]:
+    async def _cancelled(self, request: NotifyRequest) -> bool:
+        about = request.about_interview_id
+        if about is not None and await is_cancelled(self.db, about):
+            activity.logger.info("not sending %s: %s was cancelled", request.event_key, about)
+            return True
+        return False
+
+    async def _shared_context(self, request: NotifyRequest) -> dict[str, Any]:
+        """What every recipient's rendering gets: the workflow's context, enriched with the
+        names behind its ids (a job post's title, the contractor's and company's names)."""
         context: dict[str, Any] = {
-            "recipient_name": user.name,
             "base_url": self.settings.public_base_url,
             "link": request.link,
             **request.context,
         }
-        contractor_id = request.context.get("contractor_id")
-        if contractor_id and "contractor_name" not in context:
-            async with self.db.session() as session:
+        async with self.db.session() as session:
+            job_post_id = context.get("job_post_id")
+            if job_post_id and "job_post_title" not in context:
+                job_post = await session.get(JobPost, job_post_id)
+                context["job_post_title"] = job_post.title if job_post else job_post_id
+                if job_post is not None:
+                    context.setdefault("company_id", job_post.company_id)
+            contractor_id = context.get("contractor_id")
+            if contractor_id and "contractor_name" not in context:
                 contractor = await session.get(User, contractor_id)
-            context["contractor_name"] = contractor.name if contractor else "A contractor"
+                context["contractor_name"] = contractor.name if contractor else "A contractor"
+            company_id = context.get("company_id")
+            if company_id and "company_name" not in context:
+                company = await session.get(Company, company_id)
+                context["company_name"] = company.name if company else "The client"
         return context
-
-    async def _email(self, row: Notification) -> None:
-        async with self.db.session() as session:
-            user = await session.get(User, row.user_id)
-        assert user is not None
-        message = build_message(
-            sender=self.settings.mail_from,
-            to=user.email,
-            subject=row.subject,
-            text=row.body_text,
-            html=row.body_html,
-            message_id=f"<{row.id}@{self.settings.relay_domain}>",
-        )
-        await self.mailer.send(message)
-        async with self.db.session() as session:
-            stored = await session.get(Notification, row.id)
-            if stored is not None:
-                stored.emailed_at = utcnow()
-                session.add(stored)
-                await session.commit()

@@ -2,8 +2,9 @@
 
 import asyncio
 import smtplib
+from collections.abc import Sequence
 from email.message import EmailMessage
-from email.utils import make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 
 from workers.settings import Settings
@@ -18,15 +19,22 @@ def build_message(
     html: str | None,
     message_id: str | None = None,
     reply_to: str | None = None,
-    attachments: list[tuple[str, str, bytes]] = (),  # type: ignore[assignment]
+    references: str | None = None,
+    attachments: Sequence[tuple[str, str, bytes]] = (),
 ) -> EmailMessage:
+    """`attachments`: (filename, content type, data). `references` threads the message with
+    earlier ones in mail clients (In-Reply-To and References)."""
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = message_id or make_msgid(domain="hiring.local")
     if reply_to:
         message["Reply-To"] = reply_to
+    if references:
+        message["In-Reply-To"] = references
+        message["References"] = references
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -53,7 +61,8 @@ class Mailer:
                 smtp.starttls()
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password)
-            smtp.send_message(message)
+            # Bounces go to the platform's own address, whatever the From shows.
+            smtp.send_message(message, from_addr=parseaddr(s.mail_from)[1] or None)
 
     def _write_outbox(self, message: EmailMessage) -> None:
         outbox = Path(self.settings.mail_outbox_dir)

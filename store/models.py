@@ -176,3 +176,15 @@ class IdempotencyRecord(SQLModel, table=True):
     status_code: int | None = None  # None while the first request is still being answered
     response_body: str | None = None
     created_at: datetime = _when()
+
+
+# --- Messages and notifications ---
+
+
+class Cancellation(SQLModel, table=True):
+    """Something that was cancelled (an interview id, ...). Notifications about it that are still
+    unsent when it is cancelled are never sent (NotifyRequest.about_interview_id)."""
+
+    subject_id: str = Field(primary_key=True, max_length=200)
+    reason: str = Field(default="", max_length=300)
+    cancelled_at: datetime = _when()

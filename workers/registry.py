@@ -13,17 +13,20 @@ class ActivityGroup(Protocol):
 def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
     from workflows.interview import InterviewWorkflow
+    from workflows.message_relay import MessageRelayWorkflow
 
-    return [CandidacyWorkflow, InterviewWorkflow]
+    return [CandidacyWorkflow, InterviewWorkflow, MessageRelayWorkflow]
 
 
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
+    from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
     from activities.slots import SlotActivities
 
     return [
         CandidacyActivities(db),
+        MessageActivities(db, settings),
         NotifyActivities(db, settings),
         SlotActivities(db),
     ]

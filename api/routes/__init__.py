@@ -1,6 +1,17 @@
 """One router per resource; the app includes them in this order."""
 
-from api.routes import candidacies, candidates, health, interviews, job_posts, me, slots
+from api.routes import (
+    candidacies,
+    candidates,
+    health,
+    inbound_email,
+    interviews,
+    job_posts,
+    me,
+    notifications,
+    slots,
+    threads,
+)
 
 ROUTERS = [
     health.router,
@@ -10,4 +21,7 @@ ROUTERS = [
     candidacies.router,
     slots.router,
     interviews.router,
+    threads.router,
+    inbound_email.router,
+    notifications.router,
 ]

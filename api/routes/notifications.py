@@ -1,0 +1,76 @@
+"""The in-app inbox: every notification the caller was sent, the unread count, mark read."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlalchemy import update
+from sqlmodel import col, func, select
+
+from api.deps import Caller, Now, Session
+from api.errors import not_found
+from api.schemas import Page
+from store.models import Notification
+
+router = APIRouter(tags=["notifications"])
+
+
+class NotificationOut(BaseModel):
+    id: str
+    kind: str  # the template it was rendered from, e.g. "interview_booked"
+    subject: str
+    body_text: str
+    body_html: str
+    link: str | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+class NotificationPage(Page[NotificationOut]):
+    unread_count: int
+
+
+@router.get("/notifications", response_model=NotificationPage)
+async def list_notifications(
+    user: Caller,
+    session: Session,
+    unread_only: bool = False,
+    page: int = Query(default=1, ge=1),
+    per_page: int = Query(default=20, ge=1, le=100),
+) -> NotificationPage:
+    """The caller's notifications, newest first, with how many are unread in all.
+    `unread_only=true` lists only the unread ones."""
+    mine = select(Notification).where(Notification.user_id == user.id)
+    unread = mine.where(col(Notification.read_at).is_(None))
+    listed = unread if unread_only else mine
+    total = (await session.exec(select(func.count()).select_from(listed.subquery()))).one()
+    unread_count = (await session.exec(select(func.count()).select_from(unread.subquery()))).one()
+    rows = await session.exec(
+        listed.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    )
+    items = [NotificationOut.model_validate(r, from_attributes=True) for r in rows]
+    return NotificationPage(
+        items=items, total=total, page=page, per_page=per_page, unread_count=unread_count
+    )
+
+
+@router.post("/notifications/{notification_id}/read", response_model=NotificationOut)
+async def mark_read(
+    notification_id: str, user: Caller, session: Session, now: Now
+) -> NotificationOut:
+    """Mark one of the caller's notifications read (again: no change). Someone else's: 404."""
+    await session.exec(
+        update(Notification)
+        .where(col(Notification.id) == notification_id)
+        .where(col(Notification.user_id) == user.id)
+        .where(col(Notification.read_at).is_(None))
+        .values(read_at=now)
+    )
+    await session.commit()
+    row = await session.get(Notification, notification_id)
+    if row is None or row.user_id != user.id:
+        raise not_found("notification")
+    await session.refresh(row)
+    return NotificationOut.model_validate(row, from_attributes=True)

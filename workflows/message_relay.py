@@ -1,0 +1,36 @@
+"""MessageRelayWorkflow: one thread message emailed to the other side (`message-<message id>`).
+
+The API stores the message and starts this workflow; the relay activity retries with backoff
+until the SMTP server takes the email, and sends it once per recipient whatever the retries.
+"""
+
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
+from workflows import search_attributes as sa
+
+with workflow.unsafe.imports_passed_through():
+    from activities.messages import MessageActivities, RelayMessage
+    from workflows.common import run_activity
+
+
+def relay_workflow_id(message_id: str) -> str:
+    return f"message-{message_id}"
+
+
+@workflow.defn
+class MessageRelayWorkflow:
+    @workflow.run
+    async def run(self, request: RelayMessage) -> int:
+        """How many emails went out."""
+        sent: int = await run_activity(MessageActivities.relay_message, request)
+        return sent
+
+
+def relay_search_attributes(company_id: str, contractor_id: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(sa.CLIENT_ID, company_id),
+            SearchAttributePair(sa.CONTRACTOR_ID, contractor_id),
+        ]
+    )
