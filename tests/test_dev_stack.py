@@ -14,6 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlmodel import col, func, select
+
+from api.auth import hash_token
+from store.db import Database
+from store.models import Company, ContractorProfile, User
+from store.seed import DEMO_USERS, seed_demo
 
 START_SECONDS = 120.0
 STOP_SECONDS = 40.0
@@ -175,3 +181,52 @@ def test_dev_stack_runs_stops_on_ctrl_c_and_keeps_its_data(dev_stack: DevStack) 
     code, _ = dev_stack.interrupt()
     assert code == 0, dev_stack.output()
     assert wait_for_free_ports(dev_stack.ports) == []
+
+
+async def test_demo_seed_is_idempotent_and_keeps_working_tokens(
+    database_url: str, tmp_path: Path
+) -> None:
+    tokens_file = tmp_path / "demo-tokens.json"
+    db = Database(database_url)
+    try:
+        first = await seed_demo(db, tokens_file)
+        again = await seed_demo(db, tokens_file)
+        assert [login.token for login in again] == [login.token for login in first]
+
+        emails = [demo.email for demo in DEMO_USERS]
+        async with db.session() as session:
+            users = (await session.exec(select(User).where(col(User.email).in_(emails)))).all()
+            assert len(users) == len(DEMO_USERS) == 8
+            assert sorted(u.role for u in users) == ["client"] * 2 + ["contractor"] * 5 + ["ops"]
+            by_email = {u.email: u for u in users}
+            for login in again:
+                assert by_email[login.email].token_hash == hash_token(login.token)
+            plans = {
+                c.name: (c.plan, c.billing_tz)
+                for c in (await session.exec(select(Company))).all()
+                if c.id in {u.company_id for u in users}
+            }
+            assert sorted(plans.values()) == [
+                ("standard", "America/New_York"),
+                ("volume", "Europe/London"),
+            ]
+            profiles = (
+                await session.exec(
+                    select(func.count()).where(
+                        col(ContractorProfile.user_id).in_([u.id for u in users])
+                    )
+                )
+            ).one()
+            assert profiles == 5
+
+        # Tokens lost: the users stay, each gets a fresh token that works, the old ones do not.
+        tokens_file.unlink()
+        rotated = await seed_demo(db, tokens_file)
+        async with db.session() as session:
+            for old, new in zip(first, rotated, strict=True):
+                assert new.user_id == old.user_id
+                assert new.token != old.token
+                user = (await session.exec(select(User).where(User.id == new.user_id))).one()
+                assert user.token_hash == hash_token(new.token)
+    finally:
+        await db.dispose()
