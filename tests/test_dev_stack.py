@@ -20,6 +20,7 @@ from api.auth import hash_token
 from store.db import Database
 from store.models import Company, ContractorProfile, User
 from store.seed import DEMO_USERS, seed_demo
+from workers.settings import Settings
 
 START_SECONDS = 120.0
 STOP_SECONDS = 40.0
@@ -230,3 +231,19 @@ async def test_demo_seed_is_idempotent_and_keeps_working_tokens(
                 assert user.token_hash == hash_token(new.token)
     finally:
         await db.dispose()
+
+
+def test_readme_documents_every_setting_with_its_default() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+        for line in readme.splitlines()
+        if line.startswith("| `")
+    }
+    for name, spec in Settings.model_fields.items():
+        variable = name.upper()
+        assert variable in rows, f"README's settings table lacks {variable}"
+        default = spec.default
+        shown = str(default).lower() if isinstance(default, bool) else str(default)
+        expected = f"`{shown}`" if shown else "*(empty)*"
+        assert rows[variable] == expected, f"README shows {variable}={rows[variable]}"
