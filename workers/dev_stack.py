@@ -204,9 +204,20 @@ async def seed(settings: Settings) -> list[DemoLogin]:
         await db.dispose()
 
 
+def temporal_log_file(settings: Settings) -> Path:
+    return Path(settings.temporal_db_file).with_suffix(".log")
+
+
+def log_tail(path: Path, lines: int = 5) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
 async def start_everything(settings: Settings, children: Children) -> list[DemoLogin]:
     command = temporal_command(settings)
-    temporal_log = Path(settings.temporal_db_file).with_suffix(".log")
+    temporal_log = temporal_log_file(settings)
     temporal_log.parent.mkdir(parents=True, exist_ok=True)
     say(f"starting Temporal dev server (log: {temporal_log})")
     with temporal_log.open("ab") as log:
@@ -270,6 +281,7 @@ async def run(settings: Settings) -> int:
             logins = startup.result()
         except StartupFailed as error:
             say(f"could not start: {error}")
+            say(f"Temporal's log ends with:\n{log_tail(temporal_log_file(settings))}")
             return 1
         print(banner(settings, logins), flush=True)
 
