@@ -12,12 +12,19 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities.contracts import NotifyRequest
+from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
 from notifications.render import render
+from notifications.threads import is_hired
 from store.db import Database
 from store.models import Cancellation, Company, JobPost, User, utcnow
 from workers.settings import Settings
+
+# Context values that carry one side's own words to the other (an interview request's message,
+# rejection feedback, a withdrawal reason, ...): before a hire their contact details are masked,
+# as in thread messages.
+FREE_TEXT_KEYS = ("message", "feedback", "reason", "instructions", "notes")
 
 
 class CancelNotifications(BaseModel):
@@ -105,9 +112,9 @@ class NotifyActivities:
         }
         async with self.db.session() as session:
             job_post_id = context.get("job_post_id")
-            if job_post_id and "job_post_title" not in context:
+            if job_post_id and not {"job_post_title", "company_id"} <= context.keys():
                 job_post = await session.get(JobPost, job_post_id)
-                context["job_post_title"] = job_post.title if job_post else job_post_id
+                context.setdefault("job_post_title", job_post.title if job_post else job_post_id)
                 if job_post is not None:
                     context.setdefault("company_id", job_post.company_id)
             contractor_id = context.get("contractor_id")
@@ -118,4 +125,10 @@ class NotifyActivities:
             if company_id and "company_name" not in context:
                 company = await session.get(Company, company_id)
                 context["company_name"] = company.name if company else "The client"
+            hired = bool(
+                company_id and contractor_id and await is_hired(session, company_id, contractor_id)
+            )
+        for key in FREE_TEXT_KEYS:
+            if isinstance(context.get(key), str):
+                context[key] = mask_if(context[key], hidden=not hired)
         return context

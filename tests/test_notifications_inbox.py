@@ -10,7 +10,9 @@ from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import NotifyRequest
+from activities.messages import MarkHired, MessageActivities
 from activities.notify import CancelNotifications, NotifyActivities
+from domain.masking import EMAIL_MASK, PHONE_MASK
 from notifications.samples import sample_context
 from store.accounts import create_user
 from store.models import Notification
@@ -32,7 +34,14 @@ def _plain(message: Message) -> str:
 
 
 # What the notification service adds itself; the tests check it does.
-_ENRICHED = {"recipient_name", "job_post_title", "contractor_name", "company_name", "base_url"}
+_ENRICHED = {
+    "recipient_name",
+    "job_post_title",
+    "contractor_name",
+    "company_id",
+    "company_name",
+    "base_url",
+}
 
 
 def _workflow_context(template: str) -> dict[str, Any]:
@@ -214,3 +223,39 @@ async def test_inbox_lists_counts_unread_and_marks_read(stack: Stack) -> None:
     empty = await stack.http.get("/notifications", headers=stranger.auth)
     assert empty.json()["total"] == 0 and empty.json()["unread_count"] == 0
     assert (await stack.http.get("/notifications")).status_code == 401
+
+
+async def test_contact_details_in_one_sides_words_are_masked_before_hire_only(
+    stack: Stack,
+) -> None:
+    client = await stack.client_user()
+    contractor = await stack.contractor()
+    job = await stack.job_post(client)
+    words = "Before the call, email me at ada@northwind.example or call +44 20 7946 0958."
+
+    def request(event: str) -> NotifyRequest:
+        return NotifyRequest(
+            event_key=f"test-{uuid.uuid4().hex}:{event}",
+            template="interview_requested",
+            recipient_ids=[contractor.id],
+            context={
+                **_workflow_context("interview_requested"),
+                "job_post_id": job["id"],
+                "contractor_id": contractor.id,
+                "message": words,
+            },
+        )
+
+    before = request("before")
+    assert await _send(stack, before) == 1
+    [row] = await _rows(stack, before.event_key)
+    assert "ada@northwind" not in row.body_text + row.body_html and "7946" not in row.body_text
+    assert EMAIL_MASK in row.body_text and PHONE_MASK in row.body_text
+
+    activities = MessageActivities(stack.db, stack.settings)
+    hired = MarkHired(company_id=client.company_id or "", contractor_id=contractor.id)
+    await ActivityEnvironment().run(activities.mark_hired, hired)
+    after = request("after")
+    assert await _send(stack, after) == 1
+    [row] = await _rows(stack, after.event_key)
+    assert words in row.body_text

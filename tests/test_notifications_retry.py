@@ -1,6 +1,7 @@
 """SMTP down for a while, then up: the activities retry with backoff in a real worker on the
 time-skipping server, and every notification and message arrives exactly once per recipient."""
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -8,14 +9,19 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import Envelope, Session
 from sqlmodel import select
+from temporalio import workflow
 from temporalio.client import WorkflowHandle
-from temporalio.testing import WorkflowEnvironment
+from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
+from temporalio.worker import Worker
 
+from activities.contracts import NotifyRequest
+from activities.notify import CancelNotifications, NotifyActivities
 from store.accounts import create_user
 from store.models import Message, Notification
 from tests.helpers import eventually
 from tests.mail import MailServer, _Keep
 from tests.stack import Actor, Stack, running_stack
+from workflows.common import notify
 from workflows.message_relay import relay_workflow_id
 
 
@@ -50,6 +56,10 @@ async def stack(
     async with running_stack(time_env, sqlite_url, smtp_later) as running:
         yield running
     smtp_later.stop()
+
+
+async def _async(value: object) -> object:
+    return value
 
 
 async def _pending_attempts(handle: WorkflowHandle[object, object]) -> list[int]:
@@ -144,6 +154,10 @@ async def test_smtp_refusing_one_recipient_never_resends_to_the_others(
     contractor = await stack.contractor()
     job = await stack.job_post(client)
     await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    await eventually(
+        lambda: _async(smtp_later.to(client.email)),
+        lambda mails: any("New application" in str(m["Subject"]) for m in mails),
+    )
     # The relay emails the members in id order: the second one's deliveries are refused twice.
     first, second = sorted([(client.id, client.email), (colleague.id, colleague.email)])
     assert isinstance(smtp_later.handler, _Flaky)
@@ -166,3 +180,59 @@ async def test_smtp_refusing_one_recipient_never_resends_to_the_others(
         relayed = [m for m in smtp_later.to(address) if "Is the role still open?" in str(m)]
         assert len(relayed) == 1, address
     assert smtp_later.handler.refusals[second[1]] == 0
+
+
+@workflow.defn(sandboxed=False)
+class RemindAboutInterview:
+    """A workflow sending one notification about an interview, as the hiring workflows do."""
+
+    @workflow.run
+    async def run(self, request: NotifyRequest) -> None:
+        await notify(
+            request.event_key,
+            request.template,
+            request.recipient_ids,
+            request.context,
+            about_interview_id=request.about_interview_id,
+        )
+
+
+async def test_nothing_is_sent_once_the_interview_is_cancelled_during_retries(
+    stack: Stack, smtp_later: MailServer
+) -> None:
+    contractor = await stack.contractor()
+    interview_id = f"interview-jp_{uuid.uuid4().hex[:10]}-{contractor.id}-r1"
+    assert isinstance(smtp_later.handler, _Flaky)
+    smtp_later.handler.refusals[contractor.email] = 1_000
+    queue = f"remind-{uuid.uuid4().hex[:8]}"
+    activities = NotifyActivities(stack.db, stack.settings)
+    request = NotifyRequest(
+        event_key=f"{interview_id}:reminder-1h",
+        template="shortlisted",
+        recipient_ids=[contractor.id],
+        context={"job_post_title": "Support lead"},
+        about_interview_id=interview_id,
+    )
+    async with Worker(
+        stack.env.client,
+        task_queue=queue,
+        workflows=[RemindAboutInterview],
+        activities=activities.activities(),
+    ):
+        handle = await stack.env.client.start_workflow(
+            RemindAboutInterview.run, request, id=f"remind-{interview_id}", task_queue=queue
+        )
+        await stack.env.sleep(timedelta(minutes=2))
+        await eventually(lambda: _pending_attempts(handle), lambda a: a and a[0] >= 2)
+        [row] = await _notification(stack, contractor.id, "shortlisted")
+        assert row.emailed_at is None
+
+        await ActivityEnvironment().run(
+            activities.cancel_notifications, CancelNotifications(subject_id=interview_id)
+        )
+        smtp_later.handler.refusals[contractor.email] = 0
+        await stack.env.sleep(timedelta(minutes=10))
+        await handle.result()
+    assert smtp_later.to(contractor.email) == []
+    [row] = await _notification(stack, contractor.id, "shortlisted")
+    assert row.emailed_at is None
