@@ -19,7 +19,6 @@ from temporalio import activity
 from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
-from notifications.render import render
 from notifications.threads import append_message, recipients_of, relay_address, thread_between
 from store.db import Database
 from store.models import Company, Message, Thread, User, utcnow
@@ -100,25 +99,22 @@ class MessageActivities:
             sender_name = f"{sender_name} ({mask_if(company.name, hidden)})"
         address = relay_address(thread, self.settings.relay_domain)
         event_key = relay_event_key(message.id)
+        link = f"/threads/{thread.id}"
         sent = 0
         for user in recipients:
-            row = await self.delivery.existing(user.id, event_key)
-            if row is None:
-                context = {
-                    "recipient_name": user.name,
+            row = await self.delivery.record(
+                user=user,
+                event_key=event_key,
+                template=MESSAGE_TEMPLATE,
+                context={
                     "base_url": self.settings.public_base_url,
-                    "link": f"/threads/{thread.id}",
+                    "link": link,
                     "sender_name": sender_name,
                     "body": mask_if(message.body, hidden),
-                }
-                row = await self.delivery.record(
-                    user_id=user.id,
-                    event_key=event_key,
-                    kind=MESSAGE_TEMPLATE,
-                    rendered=render(MESSAGE_TEMPLATE, context, user.tz),
-                    link=f"/threads/{thread.id}",
-                    at=message.created_at,
-                )
+                },
+                link=link,
+                at=message.created_at,
+            )
             emailed = await self.delivery.email(
                 row,
                 user,

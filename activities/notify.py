@@ -15,7 +15,6 @@ from activities.contracts import NotifyRequest
 from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
-from notifications.render import render
 from notifications.threads import is_hired
 from store.db import Database
 from store.models import Cancellation, Company, JobPost, User, utcnow
@@ -62,17 +61,14 @@ class NotifyActivities:
             if user is None:
                 activity.logger.warning("no user %s to notify of %s", user_id, request.event_key)
                 continue
-            row = await self.delivery.existing(user_id, request.event_key)
-            if row is None:
-                context = {**shared, "recipient_name": user.name}
-                row = await self.delivery.record(
-                    user_id=user_id,
-                    event_key=request.event_key,
-                    kind=request.template,
-                    rendered=render(request.template, context, user.tz),
-                    link=request.link,
-                    at=request.at,
-                )
+            row = await self.delivery.record(
+                user=user,
+                event_key=request.event_key,
+                template=request.template,
+                context=shared,
+                link=request.link,
+                at=request.at,
+            )
             if row.emailed_at is not None:
                 continue
             # Checked again before every email: the cancellation may land during retries.

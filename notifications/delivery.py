@@ -9,6 +9,7 @@ SMTP server accepted it."""
 from collections.abc import Sequence
 from datetime import datetime
 from email.utils import formataddr, parseaddr
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +17,7 @@ from sqlmodel import col, select
 
 from domain.ids import new_id
 from notifications.email import Mailer, build_message
-from notifications.render import Rendered
+from notifications.render import render
 from store.db import Database
 from store.models import Notification, User, utcnow
 from workers.settings import Settings
@@ -51,19 +52,24 @@ class Delivery:
     async def record(
         self,
         *,
-        user_id: str,
+        user: User,
         event_key: str,
-        kind: str,
-        rendered: Rendered,
+        template: str,
+        context: dict[str, Any],
         link: str | None,
         at: datetime | None = None,
     ) -> Notification:
-        """The user's row for the event: written now, or the one written before."""
+        """The user's row for the event: the one written before, or rendered in the user's time
+        zone and written now."""
+        found = await self.existing(user.id, event_key)
+        if found is not None:
+            return found
+        rendered = render(template, {**context, "recipient_name": user.name}, user.tz)
         row = Notification(
             id=new_id("nt"),
-            user_id=user_id,
+            user_id=user.id,
             event_key=event_key,
-            kind=kind,
+            kind=template,
             subject=rendered.subject[:300],
             body_text=rendered.text,
             body_html=rendered.html,
@@ -75,11 +81,11 @@ class Delivery:
             try:
                 await session.commit()
                 return row
-            except IntegrityError:  # an earlier or concurrent attempt wrote it first
+            except IntegrityError:  # a concurrent attempt wrote it first
                 await session.rollback()
-        found = await self.existing(user_id, event_key)
+        found = await self.existing(user.id, event_key)
         if found is None:
-            raise RuntimeError(f"notification {event_key} for {user_id} vanished")
+            raise RuntimeError(f"notification {event_key} for {user.id} vanished")
         return found
 
     async def email(

@@ -10,11 +10,11 @@ import pytest
 from sqlmodel import select
 
 from notifications.delivery import Delivery
-from notifications.render import Rendered
+from notifications.samples import sample_context
 from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_contractor
 from store.db import Database
-from store.models import Message, Notification, Thread
+from store.models import Message, Notification, Thread, User
 from workers.settings import Settings
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -78,12 +78,18 @@ async def test_one_system_message_per_event_key_under_concurrency(db: Database) 
 
 async def test_one_notification_row_per_user_and_event_under_concurrency(db: Database) -> None:
     _, user_id = await _pair(db)
+    async with db.session() as session:
+        user = await session.get(User, user_id)
+    assert user is not None
     delivery = Delivery(db, Settings(_env_file=None))  # type: ignore[call-arg]
-    rendered = Rendered(subject="s", text="t\n", html="<p>t</p>")
 
     async def record() -> str:
         row = await delivery.record(
-            user_id=user_id, event_key="e:1", kind="shortlisted", rendered=rendered, link=None
+            user=user,
+            event_key="e:1",
+            template="shortlisted",
+            context=sample_context("shortlisted"),
+            link=None,
         )
         return row.id
 
