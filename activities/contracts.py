@@ -55,3 +55,49 @@ class ReleaseSlotRequest(BaseModel):
 
 class OpsUsers(BaseModel):
     user_ids: list[str]
+
+
+# --- interview scheduling -------------------------------------------------------------------
+
+
+class OpenSlotsQuery(BaseModel):
+    job_post_id: str
+    round: int
+    now: datetime
+
+
+class OpenSlotsSummary(BaseModel):
+    """Bookable open slots of a job post round, and when the first of them expires."""
+
+    count: int
+    next_expiry: datetime | None = None
+
+
+class SlotPoolNotice(BaseModel):
+    """A signal for a job post round's SlotPoolWorkflow, which is started if it is not running."""
+
+    job_post_id: str
+    round: int
+    owner_id: str
+    company_id: str
+    signal: str  # one of activities.slot_pool.SIGNALS
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class InviteRequest(BaseModel):
+    """A calendar invite (or its cancellation) sent to both sides as a notification."""
+
+    interview_id: str
+    job_post_id: str
+    round: int
+    kind: str
+    method: str  # REQUEST | CANCEL
+    sequence: int
+    start: datetime
+    end: datetime
+    stamp: datetime  # when the change happened (DTSTAMP)
+    recipient_ids: list[str]
+    template: str
+    event_key: str
+    context: dict[str, Any] = Field(default_factory=dict)
+    link: str | None = None

@@ -1,6 +1,8 @@
-"""Booking and releasing interview slots. The database is the arbiter of contention: a booking is
-one conditional UPDATE (`... WHERE status = 'open'`), so a slot is booked at most once whatever
-the concurrency, and a retried booking recognises its own earlier success."""
+"""Booking and releasing interview slots. The database is the arbiter of contention between
+contractors: a booking is one conditional UPDATE (`... WHERE status = 'open'`), so a slot is
+booked at most once whatever the concurrency, and a retried booking recognises its own earlier
+success. (One booking per contractor and round is the interview workflow's job: its claims are
+serialised by a lock.)"""
 
 from typing import Any
 
@@ -44,9 +46,9 @@ class SlotActivities:
             slot = await session.get(Slot, request.slot_id)
         if slot is None or slot.job_post_id != request.job_post_id:
             raise _refuse("no such slot for this job post")
-        if slot.status == "booked" and slot.interview_id == request.interview_id:
-            return Booking(slot_id=slot.id, start=slot.start, end=slot.end)
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        if result.rowcount == 1 or (  # type: ignore[attr-defined]
+            slot.status == "booked" and slot.interview_id == request.interview_id
+        ):
             return Booking(slot_id=slot.id, start=slot.start, end=slot.end)
         if slot.round != request.round:
             raise _refuse(f"this slot is for round {slot.round}, not round {request.round}")

@@ -18,6 +18,10 @@ def interview_workflow_id(job_post_id: str, contractor_id: str, round_number: in
     return f"interview-{job_post_id}-{contractor_id}-r{round_number}"
 
 
+def slot_pool_workflow_id(job_post_id: str, round_number: int) -> str:
+    return f"slots-{job_post_id}-r{round_number}"
+
+
 def parse_interview_workflow_id(interview_id: str) -> tuple[str, str, int] | None:
     """(job post id, contractor id, round) of an interview id, or None when it is not one."""
     parts = interview_id.split("-")

@@ -55,3 +55,8 @@ def is_bookable(start: datetime, now: datetime) -> bool:
 
 def expires_at(start: datetime) -> datetime:
     return start - MIN_NOTICE
+
+
+def blocks_new_slots(status: str, start: datetime, now: datetime) -> bool:
+    """Booked slots and still bookable open slots are taken; an expired open slot is not."""
+    return status == "booked" or (status == "open" and is_bookable(start, now))

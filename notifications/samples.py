@@ -36,7 +36,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "our tooling more closely."
     },
     "candidacy_withdrawn": {"reason": "I accepted another engagement."},
-    "interview_booked": {"round": 1, "start": _START, "end": _END},
+    "interview_booked": {"round": 1, "kind": "screening", "start": _START, "end": _END},
     "interview_requested": {
         "round": 1,
         "kind": "screening",
@@ -50,6 +50,46 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "body": "Thanks for the call today!\n\nI have attached the checklist we discussed.",
     },
 }
+
+
+# Interview scheduling, assessments and booked interviews.
+_DUE = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+SAMPLES.update(
+    {
+        "interview_rescheduled": {"round": 1, "kind": "screening", "start": _START, "end": _END},
+        "interview_invite_cancelled": {
+            "round": 1,
+            "kind": "screening",
+            "start": _START,
+            "end": _END,
+        },
+        "interview_reminder": {"round": 1, "start": _START, "end": _END, "before": "24h"},
+        "outcome_reminder": {"round": 1, "start": _START, "end": _END, "reminder_number": 1},
+        "thank_interviewer_nudge": {
+            "round": 1,
+            "thank_by": datetime(2026, 11, 25, 14, 15, tzinfo=UTC),
+        },
+        "assessment_assigned": {
+            "round": 2,
+            "kind": "technical",
+            "due_at": _DUE,
+            "instructions": "Build a small support-ticket triage script and share the repository.",
+            "message": "Take the time you need within the three days.",
+        },
+        "assessment_reminder": {"round": 2, "due_at": _DUE},
+        "assessment_extended": {"round": 2, "due_at": _DUE},
+        "assessment_overdue": {"round": 2, "due_at": _DUE},
+        "assessment_submitted": {
+            "round": 2,
+            "late": False,
+            "submission_link": "https://example.com/triage-script",
+        },
+        "slots_needed": {"round": 1, "waiting": 3, "open_slots": 1},
+        "slot_shortage_ops_alert": {"round": 1, "waiting": 3, "open_slots": 0, "prompts": 3},
+        "scheduling_delayed": {"round": 1},
+        "interview_slots_added": {"round": 1, "count": 4, "first_start": _START},
+    }
+)
 
 
 def sample_context(name: str) -> dict[str, Any]:

@@ -14,14 +14,17 @@ def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
     from workflows.interview import InterviewWorkflow
     from workflows.message_relay import MessageRelayWorkflow
+    from workflows.slot_pool import SlotPoolWorkflow
 
-    return [CandidacyWorkflow, InterviewWorkflow, MessageRelayWorkflow]
+    return [CandidacyWorkflow, InterviewWorkflow, MessageRelayWorkflow, SlotPoolWorkflow]
 
 
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
+    from activities.invites import InviteActivities
     from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
+    from activities.slot_pool import SlotPoolActivities
     from activities.slots import SlotActivities
 
     return [
@@ -29,4 +32,6 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
         MessageActivities(db, settings),
         NotifyActivities(db, settings),
         SlotActivities(db),
+        SlotPoolActivities(db, settings),
+        InviteActivities(db, settings),
     ]

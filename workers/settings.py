@@ -26,6 +26,7 @@ class Settings(BaseSettings):
 
     public_base_url: str = "http://localhost:8000"
     video_base_url: str = "https://video.hiring.local/rooms"
+    video_room_secret: str = "dev-video-room-secret"  # keys the room names (not guessable)
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 

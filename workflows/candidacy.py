@@ -33,6 +33,7 @@ with workflow.unsafe.imports_passed_through():
         InterviewRequest,
         InterviewResult,
         InterviewStart,
+        InterviewStatus,
         RejectRequest,
         ShortlistRequest,
         StageChange,
@@ -144,6 +145,8 @@ class CandidacyWorkflow:
                 round_spec=self.start.rounds[number - 1],
                 message=request.message,
                 client_tz=self.start.client_tz,
+                holidays=self.start.holidays,
+                panel=[request.by],
             ),
             id=interview_id,
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
@@ -241,6 +244,8 @@ class CandidacyWorkflow:
     @workflow.update
     async def decide(self, decision: Decision) -> CandidacyState:
         async with self.lock:
+            if self._assessment_overdue():
+                return await self._decide_on_overdue_assessment(decision)
             if decision.decision == DecisionKind.HOLD:
                 self.state.on_hold = True
                 self._details()
@@ -254,8 +259,37 @@ class CandidacyWorkflow:
     @decide.validator
     def _check_decide(self, decision: Decision) -> None:
         self._check_open("decide on")
+        if self._assessment_overdue():
+            if decision.decision == DecisionKind.HOLD:
+                _conflict("the take-home is overdue: advance anyway, reject, or extend it")
+            return
         if self.state.stage != Stage.DECISION_PENDING:
             _conflict(f"no decision is due; this candidacy is {self.stage}")
+
+    # --- the current interview tells its progress; an overdue take-home awaits a decision ---
+
+    @workflow.signal
+    def interview_changed(self, ref: InterviewRef) -> None:
+        current = self._interview_ref(ref.interview_id)
+        if current is not None and self.interview is not None:
+            current.status, current.start, current.end = ref.status, ref.start, ref.end
+
+    def _assessment_overdue(self) -> bool:
+        current = self.state.interviews[-1] if self.state.interviews else None
+        return (
+            self.state.stage == Stage.INTERVIEWING
+            and self.interview is not None
+            and current is not None
+            and current.status == InterviewStatus.ASSESSMENT_OVERDUE.value
+        )
+
+    async def _decide_on_overdue_assessment(self, decision: Decision) -> CandidacyState:
+        """Advance anyway (the interview becomes bookable without the take-home) or reject."""
+        if decision.decision == DecisionKind.REJECT:
+            await self._reject(decision.feedback)
+        elif self.interview is not None:
+            await self.interview.signal(InterviewWorkflow.waive_assessment)
+        return self.state
 
     @workflow.query
     def status(self) -> CandidacyState:
@@ -270,6 +304,9 @@ class CandidacyWorkflow:
     @property
     def stage(self) -> str:
         return self.state.stage.value
+
+    def _interview_ref(self, interview_id: str) -> InterviewRef | None:
+        return next((r for r in self.state.interviews if r.interview_id == interview_id), None)
 
     def _check_open(self, action: str) -> None:
         if self.ended:

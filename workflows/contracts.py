@@ -4,7 +4,7 @@ so fields can be added without breaking running workflows."""
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from domain.plans import Round
 from domain.stages import Stage
@@ -94,9 +94,13 @@ class InterviewStart(BaseModel):
     round_spec: Round
     message: str | None = None
     client_tz: str = "UTC"
+    holidays: list[str] = Field(default_factory=list)  # the company's, as ISO dates
+    panel: list[str] = Field(default_factory=list)  # client users who interview with the owner
 
 
 class InterviewStatus(StrEnum):
+    AWAITING_ASSESSMENT = "awaiting_assessment"
+    ASSESSMENT_OVERDUE = "assessment_overdue"
     AWAITING_SLOT = "awaiting_slot"
     BOOKED = "booked"
     AWAITING_OUTCOME = "awaiting_outcome"
@@ -143,9 +147,93 @@ class InterviewState(BaseModel):
     message: str | None = None
     booking: Booking | None = None
     outcome: Outcome | None = None
+    # The calendar invite's SEQUENCE: raised on every change of the booking after the first.
+    sequence: int = 0
+    booked_at: datetime | None = None
+    cancelled_booking: Booking | None = None  # the last booking that was cancelled
+    assessment: "AssessmentState | None" = None
 
 
 class InterviewResult(BaseModel):
     interview_id: str
     status: InterviewStatus
     outcome: Outcome | None = None
+
+
+# --- take-home assessments ------------------------------------------------------------------
+
+
+class AssessmentState(BaseModel):
+    instructions: str
+    sent_at: datetime
+    due_at: datetime
+    submitted_at: datetime | None = None
+    link: str | None = None
+    text: str | None = None
+    late: bool = False  # submitted after the due date
+    waived: bool = False  # the client advanced without a submission
+    extensions: int = 0
+
+
+class AssessmentSubmission(BaseModel):
+    link: str | None = Field(default=None, max_length=2000, pattern=r"^https?://\S+$")
+    text: str | None = Field(default=None, max_length=20000)
+
+    @model_validator(mode="after")
+    def link_or_text(self) -> "AssessmentSubmission":
+        if not (self.link or (self.text or "").strip()):
+            raise ValueError("a submission needs a link or some text")
+        return self
+
+
+class AssessmentExtension(BaseModel):
+    due_at: datetime | None = Field(default=None, description="the new due date, with offset")
+    extra_days: int | None = Field(default=None, ge=1, le=30, description="added to the due date")
+    by: str = ""
+
+    @model_validator(mode="after")
+    def one_of(self) -> "AssessmentExtension":
+        if (self.due_at is None) == (self.extra_days is None):
+            raise ValueError("give either due_at or extra_days")
+        return self
+
+
+InterviewState.model_rebuild()
+
+
+# --- the slot pool of a job post round ------------------------------------------------------
+
+
+class SlotPoolStart(BaseModel):
+    job_post_id: str
+    round: int
+    owner_id: str
+    company_id: str
+    carried: "SlotPoolState | None" = None  # the state handed over by continue-as-new
+
+
+class PoolMember(BaseModel):
+    interview_id: str
+    contractor_id: str
+
+
+class SlotsAdded(BaseModel):
+    batch_id: str  # the first new slot's id: one notification per batch
+    count: int
+    first_start: datetime
+
+
+class SlotPoolState(BaseModel):
+    job_post_id: str
+    round: int
+    waiting: list[PoolMember] = Field(default_factory=list)
+    open_slots: int = 0
+    prompts_unanswered: int = 0
+    prompts_total: int = 0
+    last_prompt_at: datetime | None = None
+    ops_alerted: bool = False
+    delayed_told: list[str] = Field(default_factory=list)  # contractors told of the delay
+    batches_seen: list[str] = Field(default_factory=list)  # recent SlotsAdded.batch_id
+
+
+SlotPoolStart.model_rebuild()

@@ -1,6 +1,7 @@
 """One router per resource; the app includes them in this order."""
 
 from api.routes import (
+    assessments,
     candidacies,
     candidates,
     health,
@@ -21,6 +22,7 @@ ROUTERS = [
     candidacies.router,
     slots.router,
     interviews.router,
+    assessments.router,
     threads.router,
     inbound_email.router,
     notifications.router,

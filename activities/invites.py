@@ -1,0 +1,162 @@
+"""Calendar invites for booked interviews: an .ics file (RFC 5545/5546) attached to the booking's
+notification email, to each side.
+
+One UID per interview (`<interview_id>@<relay_domain>`) for its whole life; SEQUENCE rises with
+every change of the booking, so a calendar replaces the old event (METHOD:REQUEST) or removes it
+(METHOD:CANCEL). Times are in UTC. Before hire neither side sees the other's address: the
+organizer is the relay address and each copy names only its own recipient as attendee.
+
+The email is an ordinary notification (one per event and recipient, in-app too), sent by the
+notification service with a mailer that attaches the invite made for that message's recipient.
+"""
+
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+
+from icalendar import Calendar, Event, vCalAddress, vText
+from temporalio import activity
+
+from activities.contracts import InviteRequest, NotifyRequest
+from activities.notify import NotifyActivities
+from notifications.email import Mailer
+from store.db import Database
+from store.models import JobPost
+from workers.settings import Settings
+
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
+PRODUCT_ID = "-//Hiring marketplace//Interviews//EN"
+
+
+def invite_uid(interview_id: str, relay_domain: str) -> str:
+    return f"{interview_id}@{relay_domain}"
+
+
+def organizer_address(relay_domain: str) -> str:
+    return f"interviews@{relay_domain}"
+
+
+def build_invite(
+    *,
+    interview_id: str,
+    relay_domain: str,
+    method: str,
+    sequence: int,
+    start: datetime,
+    end: datetime,
+    stamp: datetime,
+    summary: str,
+    description: str,
+    location: str,
+    attendee_email: str | None = None,
+) -> bytes:
+    """The .ics bytes of one interview's invite (REQUEST) or its cancellation (CANCEL)."""
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"unknown invite method {method!r}")
+    calendar = Calendar()
+    calendar.add("prodid", PRODUCT_ID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    event = Event()
+    event.add("uid", invite_uid(interview_id, relay_domain))
+    event.add("sequence", sequence)
+    event.add("dtstamp", stamp.astimezone(UTC))
+    event.add("dtstart", start.astimezone(UTC))
+    event.add("dtend", end.astimezone(UTC))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("location", location)
+    event.add("status", "CONFIRMED" if method == REQUEST else "CANCELLED")
+    organizer = vCalAddress(f"mailto:{organizer_address(relay_domain)}")
+    organizer.params["cn"] = vText("Hiring marketplace")
+    event["organizer"] = organizer
+    if attendee_email:
+        event.add(
+            "attendee",
+            f"mailto:{attendee_email}",
+            parameters={"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"},
+        )
+    calendar.add_component(event)
+    return bytes(calendar.to_ical())
+
+
+def invite_summary(job_title: str | None, round_number: int, kind: str) -> str:
+    kind_words = kind.replace("_", " ")
+    title = f": {job_title}" if job_title else ""
+    return f"Interview, round {round_number} ({kind_words}){title}"
+
+
+def invite_description(public_base_url: str, interview_id: str) -> str:
+    page = f"{public_base_url}/interviews/{interview_id}"
+    return f"Interview details: {page}\nVideo room: {page}/join (opens 10 minutes before the start)"
+
+
+class _AttachingMailer:
+    """Sends each message with the invite made for its recipient attached."""
+
+    def __init__(self, mailer: Mailer, request: InviteRequest, make: Any) -> None:
+        self.mailer = mailer
+        self.request = request
+        self.make = make
+
+    async def send(self, message: EmailMessage) -> None:
+        data = self.make(parseaddr(str(message["To"]))[1])
+        message.add_attachment(
+            data,
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": self.request.method, "charset": "UTF-8"},
+        )
+        await self.mailer.send(message)
+
+
+class InviteActivities:
+    def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
+        self.db = db
+        self.settings = settings
+        self.mailer = mailer or Mailer(settings)
+
+    def activities(self) -> list[Any]:
+        return [self.send_invite]
+
+    @activity.defn
+    async def send_invite(self, request: InviteRequest) -> int:
+        """Notify both sides, each email carrying the invite; returns emails sent."""
+        async with self.db.session() as session:
+            job_post = await session.get(JobPost, request.job_post_id)
+        summary = invite_summary(job_post.title if job_post else None, request.round, request.kind)
+
+        def make(recipient: str) -> bytes:
+            return build_invite(
+                interview_id=request.interview_id,
+                relay_domain=self.settings.relay_domain,
+                method=request.method,
+                sequence=request.sequence,
+                start=request.start,
+                end=request.end,
+                stamp=request.stamp,
+                summary=summary,
+                description=invite_description(self.settings.public_base_url, request.interview_id),
+                location=f"{self.settings.public_base_url}/interviews/{request.interview_id}/join",
+                attendee_email=recipient,
+            )
+
+        notifier = NotifyActivities(
+            self.db,
+            self.settings,
+            mailer=_AttachingMailer(self.mailer, request, make),  # type: ignore[arg-type]
+        )
+        return await notifier.send_notification(
+            NotifyRequest(
+                event_key=request.event_key,
+                template=request.template,
+                recipient_ids=request.recipient_ids,
+                context={**request.context, "start": request.start, "end": request.end},
+                link=request.link,
+                at=request.stamp,
+            )
+        )
