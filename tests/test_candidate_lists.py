@@ -99,9 +99,7 @@ async def test_best_matches_show_saved_and_candidacy(lists: Stack) -> None:
     applicant = await lists.contractor(2000, ["fintech"], ["Spanish"])
     saved = await lists.http.put(f"/job-posts/{job['id']}/saved/{starred.id}", headers=client.auth)
     assert saved.status_code == 200, saved.text
-    applied = await lists.http.post(
-        f"/job-posts/{job['id']}/applications", headers=applicant.auth
-    )
+    applied = await lists.http.post(f"/job-posts/{job['id']}/applications", headers=applicant.auth)
     assert applied.status_code == 201, applied.text
 
     matches = await _list(lists, client, job["id"], "best_matches")
@@ -242,7 +240,8 @@ async def test_handpicked_refusals(lists: Stack) -> None:
     job = await lists.job_post(owner)
     path = f"/job-posts/{job['id']}/handpicked"
 
-    by_owner = await lists.http.post(path, json={"contractor_id": contractor.id}, headers=owner.auth)
+    pick = {"contractor_id": contractor.id}
+    by_owner = await lists.http.post(path, json=pick, headers=owner.auth)
     assert by_owner.status_code == 403
     assert "only ops" in by_owner.json()["detail"]
     by_stranger = await lists.http.post(
