@@ -109,8 +109,13 @@ async def propose_slots(
     if job_post.status != "open":
         raise HTTPException(409, "this job post is closed")
     round_ = _round_of(job_post, number)
-    if any(s.start.tzinfo is None for s in body.slots):
-        raise HTTPException(422, "every slot start needs a time zone offset")
+    naive = [
+        f"slots[{i}] ({s.start.isoformat()}): start needs a time zone offset"
+        for i, s in enumerate(body.slots)
+        if s.start.tzinfo is None
+    ]
+    if naive:
+        raise HTTPException(422, "; ".join(naive))
     windows = [Window.of(s.start, s.duration_minutes) for s in body.slots]
     problems = slot_problems(
         windows,
