@@ -36,6 +36,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "our tooling more closely."
     },
     "candidacy_withdrawn": {"reason": "I accepted another engagement."},
+    "decision_reminder": {"round": 1, "ended_at": _END, "business_days": 5, "on_hold": False},
+    "decision_still_under_review": {"round": 1, "ended_at": _END, "business_days": 5},
+    "scorecard_reminder": {"round": 1, "ended_at": _END},
     "interview_booked": {"round": 1, "kind": "screening", "start": _START, "end": _END},
     "interview_requested": {
         "round": 1,

@@ -188,3 +188,23 @@ class Cancellation(SQLModel, table=True):
     subject_id: str = Field(primary_key=True, max_length=200)
     reason: str = Field(default="", max_length=300)
     cancelled_at: datetime = _when()
+
+
+# --- scorecards -----------------------------------------------------------------------------
+
+
+class Scorecard(SQLModel, table=True):
+    """A panel member's rating of one interview: one per member and interview (a second one
+    replaces the first)."""
+
+    interview_id: str = Field(primary_key=True, max_length=120)
+    panel_member_id: str = Field(primary_key=True, foreign_key="user.id", max_length=32)
+    candidacy_id: str = Field(index=True, max_length=100)
+    job_post_id: str = Field(foreign_key="jobpost.id", index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id")
+    round: int
+    rating: str = Field(max_length=16)  # strong_no | no | yes | strong_yes
+    notes: str = Field(default="")
+    submitted_at: datetime = _when()
+    updated_at: datetime = _when()

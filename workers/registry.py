@@ -24,6 +24,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.invites import InviteActivities
     from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
+    from activities.scorecards import ScorecardActivities
     from activities.slot_pool import SlotPoolActivities
     from activities.slots import SlotActivities
 
@@ -31,6 +32,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
         CandidacyActivities(db),
         MessageActivities(db, settings),
         NotifyActivities(db, settings),
+        ScorecardActivities(db),
         SlotActivities(db),
         SlotPoolActivities(db, settings),
         InviteActivities(db, settings),

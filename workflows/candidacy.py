@@ -17,6 +17,7 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.candidacies import CandidacyActivities
     from activities.contracts import CandidacyProjection
+    from activities.scorecards import ScorecardActivities
     from domain.business_days import add_business_days
     from domain.errors import CONFLICT
     from domain.feedback import rejection_feedback
@@ -35,9 +36,18 @@ with workflow.unsafe.imports_passed_through():
         InterviewStart,
         InterviewStatus,
         RejectRequest,
+        SavedScorecard,
+        SaveScorecard,
+        ScorecardSubmission,
         ShortlistRequest,
         StageChange,
         WithdrawRequest,
+    )
+    from workflows.decision import (
+        RoundReview,
+        Scorecards,
+        remind_missing_scorecards,
+        run_decision_clock,
     )
     from workflows.interview import InterviewWorkflow
 
@@ -65,6 +75,7 @@ class CandidacyWorkflow:
             None
         )
         self.decision: Decision | None = None
+        self.scorecards = Scorecards()
         self.projection_version = 0
         self.lock = asyncio.Lock()
 
@@ -84,11 +95,7 @@ class CandidacyWorkflow:
             result = await self._interview_round(number)
             if self.ended or result is None:
                 break
-            self.decision = None
-            await self._enter(Stage.DECISION_PENDING, round_=number)
-            await workflow.wait_condition(
-                lambda: self.ended or (self.decision is not None and not self.state.on_hold)
-            )
+            await self._await_decision(number, result)
             if self.ended:
                 break
             # A reject decision ends the candidacy in its handler; here only advance remains.
@@ -146,7 +153,7 @@ class CandidacyWorkflow:
                 message=request.message,
                 client_tz=self.start.client_tz,
                 holidays=self.start.holidays,
-                panel=[request.by],
+                panel=request.panel or [request.by],
             ),
             id=interview_id,
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
@@ -155,7 +162,12 @@ class CandidacyWorkflow:
             static_summary=f"Round {number} interview of {self.start.candidacy_id}",
         )
         self.state.interviews.append(
-            InterviewRef(interview_id=interview_id, round=number, status="awaiting_slot")
+            InterviewRef(
+                interview_id=interview_id,
+                round=number,
+                status="awaiting_slot",
+                panel=request.panel or [request.by],
+            )
         )
         await self._enter(Stage.INTERVIEWING, round_=number)
         interview = self.interview
@@ -174,7 +186,32 @@ class CandidacyWorkflow:
         ref = self.state.interviews[-1]
         ref.status = result.status.value
         ref.outcome = result.outcome.outcome.value if result.outcome else None
+        if result.booking is not None:
+            ref.start, ref.end = result.booking.start, result.booking.end
         return result
+
+    async def _await_decision(self, number: int, result: InterviewResult) -> None:
+        """Decision pending until the client advances or rejects (a hold is shown, and stops no
+        clock): meanwhile the decision clock and, after a completed interview, the scorecard
+        reminders run; both stop the moment the decision lands or the candidacy ends."""
+        self.decision = None
+        review = RoundReview.of(self.start, number, result, workflow.now())
+        self.state.next_update_by = review.news_by  # shown together with the stage
+        await self._enter(Stage.DECISION_PENDING, round_=number)
+
+        def settled() -> bool:
+            return self.ended or self.decision is not None
+
+        followups = [asyncio.ensure_future(run_decision_clock(review, self.state, settled))]
+        if result.status == InterviewStatus.COMPLETED:
+            panel = self.state.interviews[-1].panel
+            followups.append(
+                asyncio.ensure_future(
+                    remind_missing_scorecards(review, panel, self.scorecards, settled)
+                )
+            )
+        await workflow.wait_condition(settled)
+        await asyncio.gather(*followups)
 
     # --- what clients, contractors and ops can do -------------------------------------------
 
@@ -265,6 +302,39 @@ class CandidacyWorkflow:
             return
         if self.state.stage != Stage.DECISION_PENDING:
             _conflict(f"no decision is due; this candidacy is {self.stage}")
+        if self.decision is not None:
+            _conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
+
+    @workflow.update
+    async def submit_scorecard(self, submission: ScorecardSubmission) -> SavedScorecard:
+        """A panel member's scorecard for one of this candidacy's interviews; a second one from
+        the same member replaces the first."""
+        ref = self._interview_ref(submission.interview_id)
+        assert ref is not None
+        async with self.lock:
+            saved: SavedScorecard = await run_activity(
+                ScorecardActivities.save_scorecard,
+                SaveScorecard(
+                    candidacy_id=self.start.candidacy_id,
+                    job_post_id=self.start.job_post_id,
+                    company_id=self.start.company_id,
+                    contractor_id=self.start.contractor_id,
+                    round=ref.round,
+                    submission=submission,
+                    at=workflow.now(),
+                ),
+            )
+            replaced = self.scorecards.has(ref.interview_id, submission.panel_member_id)
+            self.scorecards.record(ref.interview_id, submission.panel_member_id)
+        return saved.model_copy(update={"replaced": replaced})
+
+    @submit_scorecard.validator
+    def _check_scorecard(self, submission: ScorecardSubmission) -> None:
+        ref = self._interview_ref(submission.interview_id)
+        if ref is None:
+            _conflict("no such interview in this candidacy")
+        elif submission.panel_member_id not in ref.panel:
+            _conflict("only the interview's panel members send scorecards")
 
     # --- the current interview tells its progress; an overdue take-home awaits a decision ---
 
@@ -326,7 +396,8 @@ class CandidacyWorkflow:
         if stage != self.state.stage or not self.state.history:
             self.state.history.append(StageChange(stage=stage, at=workflow.now(), note=note))
         self.state.stage = stage
-        if is_terminal(stage) or stage in (Stage.DECISION_PENDING, Stage.OFFER):
+        # (In decision pending the decision clock keeps it: see _await_decision.)
+        if is_terminal(stage) or stage == Stage.OFFER:
             self.state.next_update_by = None
         workflow.upsert_search_attributes([sa.HIRING_STAGE.value_set(stage.value)])
         self._details()

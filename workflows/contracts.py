@@ -4,10 +4,12 @@ so fields can be added without breaking running workflows."""
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
 from domain.plans import Round
+from domain.scorecards import MAX_PANEL_SIZE, NOTES_MAX_LENGTH, Rating
 from domain.stages import Stage
+from domain.status_text import candidacy_status_text
 
 
 class CandidacyStart(BaseModel):
@@ -35,6 +37,7 @@ class InterviewRef(BaseModel):
     start: datetime | None = None
     end: datetime | None = None
     outcome: str | None = None
+    panel: list[str] = Field(default_factory=list)  # user ids of the client's panel members
 
 
 class CandidacyState(BaseModel):
@@ -51,6 +54,12 @@ class CandidacyState(BaseModel):
     on_hold: bool = False
     history: list[StageChange] = Field(default_factory=list)
     next_update_by: datetime | None = None  # when the contractor can expect news
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def status_text(self) -> str:
+        """Where the candidacy stands, in plain words."""
+        return candidacy_status_text(self.stage, self.round, self.rounds_total, self.on_hold)
 
 
 class RejectRequest(BaseModel):
@@ -69,6 +78,8 @@ class ShortlistRequest(BaseModel):
 class InterviewRequest(BaseModel):
     message: str | None = Field(default=None, max_length=2000)
     by: str
+    # Client users of the job post's company who interview and send scorecards; `by` when empty.
+    panel: list[str] = Field(default_factory=list, max_length=MAX_PANEL_SIZE)
 
 
 class DecisionKind(StrEnum):
@@ -158,6 +169,7 @@ class InterviewResult(BaseModel):
     interview_id: str
     status: InterviewStatus
     outcome: Outcome | None = None
+    booking: Booking | None = None  # the interview's time, when it was booked
 
 
 # --- take-home assessments ------------------------------------------------------------------
@@ -237,3 +249,39 @@ class SlotPoolState(BaseModel):
 
 
 SlotPoolStart.model_rebuild()
+
+
+# --- scorecards -----------------------------------------------------------------------------
+
+
+class ScorecardSubmission(BaseModel):
+    """A panel member's scorecard for one interview of the candidacy."""
+
+    interview_id: str
+    panel_member_id: str
+    rating: Rating
+    notes: str = Field(default="", max_length=NOTES_MAX_LENGTH)
+
+
+class SaveScorecard(BaseModel):
+    """What the candidacy asks the store to keep."""
+
+    candidacy_id: str
+    job_post_id: str
+    company_id: str
+    contractor_id: str
+    round: int
+    submission: ScorecardSubmission
+    at: datetime
+
+
+class SavedScorecard(BaseModel):
+    interview_id: str
+    candidacy_id: str
+    round: int
+    panel_member_id: str
+    rating: Rating
+    notes: str
+    submitted_at: datetime
+    updated_at: datetime
+    replaced: bool = False  # True when it replaced the member's earlier scorecard

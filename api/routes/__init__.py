@@ -10,6 +10,7 @@ from api.routes import (
     job_posts,
     me,
     notifications,
+    scorecards,
     slots,
     threads,
 )
@@ -26,4 +27,5 @@ ROUTERS = [
     threads.router,
     inbound_email.router,
     notifications.router,
+    scorecards.router,
 ]

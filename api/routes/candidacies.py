@@ -11,10 +11,12 @@ from temporalio.service import RPCError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.panels import interview_panel
 from api.schemas import Page
 from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.plans import Round
+from domain.scorecards import MAX_PANEL_SIZE
 from domain.stages import Stage
 from store.models import Candidacy, Company, JobPost, User
 from workflows import search_attributes as sa
@@ -59,6 +61,12 @@ class WithdrawIn(BaseModel):
 
 class InterviewRequestIn(BaseModel):
     message: str | None = Field(default=None, max_length=2000)
+    panel: list[str] | None = Field(
+        default=None,
+        max_length=MAX_PANEL_SIZE,
+        description="user ids of the company's clients who interview and send scorecards; "
+        "the requesting client when omitted",
+    )
 
 
 class InterviewRequestOut(BaseModel):
@@ -268,12 +276,15 @@ async def request_interview(
     temporal: Temporal,
 ) -> InterviewRequestOut:
     """Request the next round's interview; the contractor is asked to pick a slot."""
-    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
+    candidacy = await candidacy_for(
+        session, user, candidacy_id, client=True, contractor=False, ops=False
+    )
+    panel = await interview_panel(session, candidacy.company_id, body.panel, user.id)
     interview_id: str = await update(
         temporal,
         candidacy_id,
         CandidacyWorkflow.request_interview,
-        InterviewRequest(message=body.message, by=user.id),
+        InterviewRequest(message=body.message, by=user.id, panel=panel),
     )
     state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
     return InterviewRequestOut(interview_id=interview_id, candidacy=state)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:32:13.517464
+Create Date: 2026-11-21 22:41:53.553345
 """
 
 from collections.abc import Sequence
@@ -293,6 +293,44 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("job_post_id", "contractor_id"),
     )
     op.create_table(
+        "scorecard",
+        sa.Column("interview_id", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("panel_member_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("candidacy_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("job_post_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("company_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contractor_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("round", sa.Integer(), nullable=False),
+        sa.Column("rating", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("notes", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("submitted_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["contractor_id"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["job_post_id"],
+            ["jobpost.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["panel_member_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("interview_id", "panel_member_id"),
+    )
+    with op.batch_alter_table("scorecard", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_scorecard_candidacy_id"), ["candidacy_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_scorecard_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_scorecard_job_post_id"), ["job_post_id"], unique=False)
+
+    op.create_table(
         "slot",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("job_post_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -321,6 +359,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_slot_job_post_id"))
 
     op.drop_table("slot")
+    with op.batch_alter_table("scorecard", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_scorecard_job_post_id"))
+        batch_op.drop_index(batch_op.f("ix_scorecard_company_id"))
+        batch_op.drop_index(batch_op.f("ix_scorecard_candidacy_id"))
+
+    op.drop_table("scorecard")
     op.drop_table("savedcandidate")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_thread_id"))

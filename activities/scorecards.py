@@ -1,0 +1,62 @@
+"""Keeping scorecards: one row per panel member and interview, replaced by a later one."""
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from temporalio import activity
+
+from domain.scorecards import Rating
+from store.db import Database
+from store.models import Scorecard
+from workflows.contracts import SavedScorecard, SaveScorecard
+
+
+class ScorecardActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def activities(self) -> list[Any]:
+        return [self.save_scorecard]
+
+    @activity.defn
+    async def save_scorecard(self, request: SaveScorecard) -> SavedScorecard:
+        """Insert, or overwrite the member's earlier scorecard (the workflow sends one member's
+        scorecards for one interview one after the other, so a retry simply writes again)."""
+        submission = request.submission
+        key = (submission.interview_id, submission.panel_member_id)
+        async with self.db.session() as session:
+            row = await session.get(Scorecard, key)
+            if row is None:
+                row = Scorecard(
+                    interview_id=submission.interview_id,
+                    panel_member_id=submission.panel_member_id,
+                    candidacy_id=request.candidacy_id,
+                    job_post_id=request.job_post_id,
+                    company_id=request.company_id,
+                    contractor_id=request.contractor_id,
+                    round=request.round,
+                    rating=submission.rating.value,
+                    notes=submission.notes,
+                    submitted_at=request.at,
+                    updated_at=request.at,
+                )
+            else:
+                row.rating = submission.rating.value
+                row.notes = submission.notes
+                row.updated_at = request.at
+            session.add(row)
+            try:
+                await session.commit()
+            except IntegrityError:  # a concurrent first attempt inserted it: write over it
+                await session.rollback()
+                return await self.save_scorecard(request)
+        return SavedScorecard(
+            interview_id=row.interview_id,
+            candidacy_id=row.candidacy_id,
+            round=row.round,
+            panel_member_id=row.panel_member_id,
+            rating=Rating(row.rating),
+            notes=row.notes,
+            submitted_at=row.submitted_at,
+            updated_at=row.updated_at,
+        )

@@ -1,0 +1,44 @@
+"""Scorecard rules: four ratings, one scorecard per panel member, reminders 1 h after the
+interview's end then every business day while missing."""
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from domain.scorecards import (
+    Rating,
+    missing_members,
+    panel_or_requester,
+    reminder_times,
+    reminders_from,
+)
+
+BERLIN = "Europe/Berlin"
+
+
+def test_ratings_are_strong_no_no_yes_strong_yes() -> None:
+    assert [r.value for r in Rating] == ["strong_no", "no", "yes", "strong_yes"]
+
+
+def test_panel_defaults_to_the_requesting_client_and_names_each_member_once() -> None:
+    assert panel_or_requester(None, "u_owner") == ["u_owner"]
+    assert panel_or_requester([], "u_owner") == ["u_owner"]
+    assert panel_or_requester(["u_b", "u_a", "u_b"], "u_owner") == ["u_b", "u_a"]
+    assert missing_members(["u_a", "u_b", "u_c"], {"u_b"}) == ["u_a", "u_c"]
+
+
+def test_scorecard_reminders_1_hour_after_the_end_then_every_business_day() -> None:
+    # Friday 23 October 2026, 17:00 in Berlin; the clocks go back that Sunday.
+    ended = datetime(2026, 10, 23, 15, 0, tzinfo=UTC)
+    times = reminder_times(ended, BERLIN)
+    local = [t.astimezone(ZoneInfo(BERLIN)).strftime("%a %d %H:%M") for t in times]
+    assert local[:4] == ["Fri 23 18:00", "Mon 26 18:00", "Tue 27 18:00", "Wed 28 18:00"]
+    assert times[0] - ended == timedelta(hours=1)
+    assert len(times) == 11  # the first, then 10 business days
+
+
+def test_passed_reminders_become_one_reminder_at_once() -> None:
+    ended = datetime(2026, 10, 23, 15, 0, tzinfo=UTC)
+    times = reminder_times(ended, BERLIN)
+    assert reminders_from(times, ended + timedelta(minutes=10)) == times
+    late = ended + timedelta(hours=3)
+    assert reminders_from(times, late) == [late, *times[1:]]
