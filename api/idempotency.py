@@ -15,6 +15,8 @@ from store.models import IdempotencyRecord, User, utcnow
 
 HEADER = b"idempotency-key"
 METHODS = {"POST", "PUT", "DELETE", "PATCH"}
+NO_BODY = {204, 304}
+MAX_KEY_LENGTH = 200  # IdempotencyRecord.key
 
 
 class IdempotencyMiddleware:
@@ -31,10 +33,21 @@ class IdempotencyMiddleware:
         if not key or not token.lower().startswith("bearer "):
             await self.app(scope, receive, send)
             return
+        if len(key) > MAX_KEY_LENGTH:
+            detail = f"Idempotency-Key must be at most {MAX_KEY_LENGTH} characters"
+            await _send_json(send, 422, {"detail": detail}, replay=False)
+            return
         db: Database = scope["app"].state.db
         body = await _read_body(receive)
         body_hash = hashlib.sha256(
-            scope["method"].encode() + scope["path"].encode() + body
+            b"\n".join(
+                (
+                    scope["method"].encode(),
+                    scope["path"].encode(),
+                    scope.get("query_string", b""),
+                    body,
+                )
+            )
         ).hexdigest()
         async with db.session() as session:
             user = (
@@ -45,8 +58,8 @@ class IdempotencyMiddleware:
             return
         claimed = await self._claim(db, user.id, key, scope, body_hash)
         if isinstance(claimed, tuple):
-            status, payload = claimed
-            await _send_json(send, status, payload)
+            status, payload, replay = claimed
+            await _send_json(send, status, payload, replay)
             return
         captured: dict[str, Any] = {"status": 500, "body": b""}
 
@@ -64,8 +77,9 @@ class IdempotencyMiddleware:
 
     async def _claim(
         self, db: Database, user_id: str, key: str, scope: Scope, body_hash: str
-    ) -> tuple[int, Any] | None:
-        """None when this request is the first with the key; else the answer to give."""
+    ) -> tuple[int, Any, bool] | None:
+        """None when this request is the first with the key; else the answer to give, and
+        whether it is the stored answer replayed."""
         async with db.session() as session:
             session.add(
                 IdempotencyRecord(
@@ -83,13 +97,15 @@ class IdempotencyMiddleware:
             except IntegrityError:
                 await session.rollback()
             record = await session.get(IdempotencyRecord, (user_id, key))
+        busy = {"detail": "a request with this Idempotency-Key is being answered; retry"}
         if record is None:
-            return 409, {"detail": "a request with this Idempotency-Key is being answered; retry"}
+            return 409, busy, False
         if record.body_hash != body_hash:
-            return 422, {"detail": "Idempotency-Key was already used with a different request"}
+            detail = "Idempotency-Key was already used with a different request"
+            return 422, {"detail": detail}, False
         if record.status_code is None:
-            return 409, {"detail": "a request with this Idempotency-Key is being answered; retry"}
-        return record.status_code, json.loads(record.response_body or "null")
+            return 409, busy, False
+        return record.status_code, json.loads(record.response_body or "null"), True
 
     async def _finish(self, db: Database, user_id: str, key: str, status: int, body: bytes) -> None:
         async with db.session() as session:
@@ -129,17 +145,13 @@ def _replay_receive(body: bytes, original: Receive) -> Receive:
     return receive
 
 
-async def _send_json(send: Send, status: int, payload: Any) -> None:
-    data = json.dumps(payload).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(data)).encode()),
-                (b"idempotent-replay", b"true"),
-            ],
-        }
-    )
+async def _send_json(send: Send, status: int, payload: Any, replay: bool = True) -> None:
+    # A 204 (an unstar, a withdrawn slot) has no body, and HTTP forbids sending one.
+    data = b"" if status in NO_BODY else json.dumps(payload).encode()
+    headers = [(b"content-length", str(len(data)).encode())]
+    if replay:
+        headers.append((b"idempotent-replay", b"true"))
+    if data:
+        headers.insert(0, (b"content-type", b"application/json"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": data})
