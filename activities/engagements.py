@@ -10,12 +10,17 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
 from temporalio import activity
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from domain.money import hundredths_of_hours
 from store.db import Database
 from store.models import Engagement, Offer, Timesheet
-from workflows.engagement_contracts import EngagementState, WeekState
+from workflows import search_attributes as sa
+from workflows.engagement_contracts import EngagementStart, EngagementState, WeekState
 from workflows.offer_contracts import OfferState
+
+ENGAGEMENT_WORKFLOW = "EngagementWorkflow"
 
 
 class OfferProjection(BaseModel):
@@ -45,7 +50,34 @@ class EngagementActivities:
         self.db = db
 
     def activities(self) -> list[Any]:
-        return [self.project_offer, self.project_engagement, self.project_week]
+        return [
+            self.start_engagement,
+            self.project_offer,
+            self.project_engagement,
+            self.project_week,
+        ]
+
+    @activity.defn
+    async def start_engagement(self, start: EngagementStart) -> str:
+        """Start the EngagementWorkflow on the signature: a workflow of its own, not a child of the
+        offer, since it outlives the offer and the candidacy. A retry finds it started."""
+        state = start.state
+        try:
+            await activity.client().start_workflow(
+                ENGAGEMENT_WORKFLOW,
+                start,
+                id=state.engagement_id,
+                task_queue=activity.info().task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                search_attributes=sa.for_candidacy(
+                    state.job_post_id, state.company_id, state.contractor_id, "hired"
+                ),
+                static_summary=f"Engagement of contractor {state.contractor_id} "
+                f"for job post {state.job_post_id}",
+            )
+        except WorkflowAlreadyStartedError:
+            pass
+        return state.engagement_id
 
     @activity.defn
     async def project_offer(self, projection: OfferProjection) -> None:

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.engagements import (
@@ -31,11 +30,8 @@ with workflow.unsafe.imports_passed_through():
         engagement_workflow_id,
     )
     from domain.proration import billing_date, monthly_seat_fee
-    from domain.stages import Stage
-    from workflows import search_attributes as sa
     from workflows.candidacy import CandidacyWorkflow
     from workflows.common import notify, run_activity, wait_until
-    from workflows.engagement import EngagementWorkflow
     from workflows.engagement_contracts import EngagementStart, EngagementState, TermsChange
     from workflows.offer_contracts import (
         ANSWERED,
@@ -179,21 +175,7 @@ class OfferWorkflow:
             EngagementActivities.project_engagement,
             EngagementProjection(state=engagement.state, at=workflow.now()),
         )
-        await workflow.start_child_workflow(
-            EngagementWorkflow.run,
-            engagement,
-            id=engagement_id,
-            # The engagement outlives the offer and the candidacy.
-            parent_close_policy=ParentClosePolicy.ABANDON,
-            search_attributes=sa.for_candidacy(
-                self.start.job_post_id,
-                self.start.company_id,
-                self.start.contractor_id,
-                Stage.HIRED.value,
-            ),
-            static_summary=f"Engagement of contractor {self.start.contractor_id} "
-            f"for job post {self.start.job_post_id}",
-        )
+        await run_activity(EngagementActivities.start_engagement, engagement)
         self.state.engagement_id = engagement_id
         await self._project()
         await self._tell_candidacy(OfferOutcomeKind.HIRED)
