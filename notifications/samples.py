@@ -98,3 +98,69 @@ SAMPLES.update(
 def sample_context(name: str) -> dict[str, Any]:
     """The context a template is previewed and tested with; KeyError when it has no samples."""
     return {**COMMON, **SAMPLES[name]}
+
+
+# Offers and engagements.
+_OFFER_TERMS = {
+    "link": "/offers/offer-jp_sample0001-u_sample0002",
+    "offer_id": "offer-jp_sample0001-u_sample0002",
+    "version": 2,
+    "hourly_rate": "$40.00",
+    "hours_per_week": "20",
+    "working_days": "Mon, Tue, Wed",
+    "start_date": "2026-12-01",
+    "message": "We would love to have you on the team from December.",
+    "expires_at": datetime(2026, 11, 28, 22, 24, tzinfo=UTC),
+}
+_ENGAGEMENT = {
+    "link": "/engagements/engagement-jp_sample0001-u_sample0002",
+    "engagement_id": "engagement-jp_sample0001-u_sample0002",
+}
+SAMPLES.update(
+    {
+        "offer_received": _OFFER_TERMS,
+        "offer_reminder": _OFFER_TERMS,
+        "offer_expired": _OFFER_TERMS,
+        "offer_countered": {
+            **_OFFER_TERMS,
+            "hourly_rate": "$45.00",
+            "hours_per_week": "25",
+            "message": "I could do 25 hours at $45.",
+        },
+        "offer_declined": {**_OFFER_TERMS, "reason": "I accepted another engagement."},
+        "offer_withdrawn": {**_OFFER_TERMS, "reason": "The project was put on hold."},
+        "offer_accepted": {**_OFFER_TERMS, **_ENGAGEMENT},
+        "contract_signed": {**_OFFER_TERMS, **_ENGAGEMENT, "digest": "9f2c" * 16},
+        "kickoff_reminder": {**_ENGAGEMENT, "start_date": "2026-12-01"},
+        "training_reminder": {**_ENGAGEMENT, "start_date": "2026-12-01"},
+        "timesheet_reminder": {
+            **_ENGAGEMENT,
+            "week": 3,
+            "first_day": "2026-12-15",
+            "review_until": datetime(2026, 12, 25, 0, 0, tzinfo=UTC),
+        },
+        "timesheet_submitted": {
+            **_ENGAGEMENT,
+            "week": 3,
+            "hours": "22.5",
+            "scheduled_hours": "20",
+            "review_until": datetime(2026, 12, 25, 0, 0, tzinfo=UTC),
+        },
+        "timesheet_disputed": {
+            **_ENGAGEMENT,
+            "week": 3,
+            "hours": "22.5",
+            "corrected_hours": "18",
+            "reason": "Tuesday was a public holiday.",
+        },
+        "payout_released": {**_ENGAGEMENT, "week": 3, "hours": "18", "amount": "$720.00"},
+        "terms_changed": {
+            **_ENGAGEMENT,
+            "from_week": 5,
+            "first_day": "2026-12-29",
+            "hourly_rate": "$45.00",
+            "hours_per_week": "25",
+        },
+        "engagement_ended": {**_ENGAGEMENT, "reason": "The campaign is over.", "last_week": 6},
+    }
+)

@@ -1,6 +1,6 @@
 """The tables. Workflows own the live state; these rows are what lists and reports read."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
@@ -208,3 +208,85 @@ class Scorecard(SQLModel, table=True):
     notes: str = Field(default="")
     submitted_at: datetime = _when()
     updated_at: datetime = _when()
+
+
+# --- Offers, engagements, timesheets, campaigns --------------------------------------------------
+
+
+class Offer(SQLModel, table=True):
+    """A projection of OfferWorkflow. Once accepted, its signed terms are the contract record."""
+
+    id: str = Field(primary_key=True, max_length=100)  # the workflow id
+    candidacy_id: str = Field(index=True, max_length=100)
+    job_post_id: str = Field(foreign_key="jobpost.id", index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    status: str = Field(index=True, max_length=16)  # open | countered | accepted | declined ...
+    version: int  # the latest version's number
+    terms: dict[str, Any] = _json(dict)  # the latest version's terms
+    sent_at: datetime = _when()
+    updated_at: datetime = _when()
+    signed_at: datetime | None = _when(nullable=True)
+    signed_version: int | None = None
+    signed_terms: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    signature: str | None = Field(default=None, max_length=64)  # SHA-256 of the signed record
+    projection_version: int = Field(default=0)
+
+
+class Engagement(SQLModel, table=True):
+    """A projection of EngagementWorkflow for lists, the workforce and reports."""
+
+    id: str = Field(primary_key=True, max_length=100)  # the workflow id
+    offer_id: str = Field(max_length=100)
+    candidacy_id: str = Field(max_length=100)
+    job_post_id: str = Field(foreign_key="jobpost.id", index=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    status: str = Field(index=True, max_length=16)  # scheduled | active | ended
+    plan: str = Field(max_length=16)
+    seat_fee_cents: int
+    currency: str = Field(default="USD", max_length=3)
+    billing_tz: str = Field(max_length=64)
+    start_date: date
+    terms: dict[str, Any] = _json(dict)  # the schedule and rate in force now
+    terms_schedule: list[dict[str, Any]] = _json(list)  # every change: from_week and terms
+    signed_at: datetime = _when()
+    ended_at: datetime | None = _when(nullable=True)
+    last_week: int | None = None
+    created_at: datetime = _when()
+    updated_at: datetime = _when()
+    projection_version: int = Field(default=0)
+
+
+class Timesheet(SQLModel, table=True):
+    """One week of an engagement: hours submitted, the client's review, what it paid.
+    Hours are stored in hundredths (3750 = 37.5 h)."""
+
+    engagement_id: str = Field(primary_key=True, max_length=100)
+    week: int = Field(primary_key=True)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    contractor_id: str = Field(foreign_key="user.id", index=True)
+    first_day: date
+    ends_at: datetime = _when()
+    review_until: datetime = _when()
+    status: str = Field(max_length=16)  # awaiting | submitted | approved | disputed | paid | missed
+    submitted_hundredths: int | None = None
+    submitted_at: datetime | None = _when(nullable=True)
+    review: str = Field(default="none", max_length=16)  # none | approved | disputed
+    corrected_hundredths: int | None = None
+    dispute_reason: str | None = Field(default=None, max_length=2000)
+    scheduled_hundredths: int
+    hourly_rate_cents: int
+    paid_hundredths: int | None = None
+    payout_cents: int | None = None
+    revision: int = Field(default=0)
+
+
+class CampaignAssignment(SQLModel, table=True):
+    """A hired contractor assigned to one of the client's named campaigns."""
+
+    engagement_id: str = Field(primary_key=True, max_length=100)
+    campaign: str = Field(primary_key=True, max_length=100)
+    company_id: str = Field(foreign_key="company.id", index=True)
+    assigned_by: str = Field(foreign_key="user.id")
+    assigned_at: datetime = _when()

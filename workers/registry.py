@@ -12,16 +12,27 @@ class ActivityGroup(Protocol):
 
 def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
+    from workflows.engagement import EngagementWorkflow
     from workflows.interview import InterviewWorkflow
     from workflows.message_relay import MessageRelayWorkflow
+    from workflows.offer import OfferWorkflow
     from workflows.slot_pool import SlotPoolWorkflow
 
-    return [CandidacyWorkflow, InterviewWorkflow, MessageRelayWorkflow, SlotPoolWorkflow]
+    return [
+        CandidacyWorkflow,
+        InterviewWorkflow,
+        MessageRelayWorkflow,
+        OfferWorkflow,
+        EngagementWorkflow,
+        SlotPoolWorkflow,
+    ]
 
 
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
+    from activities.engagements import EngagementActivities
     from activities.invites import InviteActivities
+    from activities.ledger import LedgerActivities
     from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
     from activities.scorecards import ScorecardActivities
@@ -30,6 +41,8 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
 
     return [
         CandidacyActivities(db),
+        EngagementActivities(db),
+        LedgerActivities(db),
         MessageActivities(db, settings),
         NotifyActivities(db, settings),
         ScorecardActivities(db),

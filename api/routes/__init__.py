@@ -4,15 +4,19 @@ from api.routes import (
     assessments,
     candidacies,
     candidates,
+    engagements,
     health,
     inbound_email,
     interviews,
     job_posts,
+    ledger,
     me,
     notifications,
+    offers,
     scorecards,
     slots,
     threads,
+    workforce,
 )
 
 ROUTERS = [
@@ -28,4 +32,8 @@ ROUTERS = [
     inbound_email.router,
     notifications.router,
     scorecards.router,
+    offers.router,
+    engagements.router,
+    workforce.router,
+    ledger.router,
 ]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:41:53.553345
+Create Date: 2026-11-21 22:53:51.751794
 """
 
 from collections.abc import Sequence
@@ -69,6 +69,28 @@ def upgrade() -> None:
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_company_id"), ["company_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_user_role"), ["role"], unique=False)
+
+    op.create_table(
+        "campaignassignment",
+        sa.Column("engagement_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("campaign", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("company_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("assigned_by", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("assigned_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["assigned_by"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+        ),
+        sa.PrimaryKeyConstraint("engagement_id", "campaign"),
+    )
+    with op.batch_alter_table("campaignassignment", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_campaignassignment_company_id"), ["company_id"], unique=False
+        )
 
     op.create_table(
         "contractorprofile",
@@ -199,6 +221,42 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "timesheet",
+        sa.Column("engagement_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("week", sa.Integer(), nullable=False),
+        sa.Column("company_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contractor_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("first_day", sa.Date(), nullable=False),
+        sa.Column("ends_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("review_until", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("submitted_hundredths", sa.Integer(), nullable=True),
+        sa.Column("submitted_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("review", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("corrected_hundredths", sa.Integer(), nullable=True),
+        sa.Column("dispute_reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=True),
+        sa.Column("scheduled_hundredths", sa.Integer(), nullable=False),
+        sa.Column("hourly_rate_cents", sa.Integer(), nullable=False),
+        sa.Column("paid_hundredths", sa.Integer(), nullable=True),
+        sa.Column("payout_cents", sa.Integer(), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["contractor_id"],
+            ["user.id"],
+        ),
+        sa.PrimaryKeyConstraint("engagement_id", "week"),
+    )
+    with op.batch_alter_table("timesheet", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_timesheet_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_timesheet_contractor_id"), ["contractor_id"], unique=False
+        )
+
+    op.create_table(
         "candidacy",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("job_post_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -233,6 +291,52 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_candidacy_job_post_id"), ["job_post_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_candidacy_stage"), ["stage"], unique=False)
+
+    op.create_table(
+        "engagement",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("offer_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("candidacy_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("job_post_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("company_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contractor_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("plan", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("seat_fee_cents", sa.Integer(), nullable=False),
+        sa.Column("currency", sqlmodel.sql.sqltypes.AutoString(length=3), nullable=False),
+        sa.Column("billing_tz", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("start_date", sa.Date(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
+        sa.Column("terms_schedule", sa.JSON(), nullable=False),
+        sa.Column("signed_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_week", sa.Integer(), nullable=True),
+        sa.Column("created_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("projection_version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["contractor_id"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["job_post_id"],
+            ["jobpost.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("engagement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_engagement_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_engagement_contractor_id"), ["contractor_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_engagement_job_post_id"), ["job_post_id"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_engagement_status"), ["status"], unique=False)
 
     op.create_table(
         "handpickedcandidate",
@@ -276,6 +380,44 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_message_thread_id"), ["thread_id"], unique=False)
+
+    op.create_table(
+        "offer",
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("candidacy_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+        sa.Column("job_post_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("company_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("contractor_id", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=False),
+        sa.Column("sent_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("signed_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("signed_version", sa.Integer(), nullable=True),
+        sa.Column("signed_terms", sa.JSON(), nullable=True),
+        sa.Column("signature", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("projection_version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["company_id"],
+            ["company.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["contractor_id"],
+            ["user.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["job_post_id"],
+            ["jobpost.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("offer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offer_candidacy_id"), ["candidacy_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_company_id"), ["company_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_contractor_id"), ["contractor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_job_post_id"), ["job_post_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_offer_status"), ["status"], unique=False)
 
     op.create_table(
         "savedcandidate",
@@ -366,11 +508,26 @@ def downgrade() -> None:
 
     op.drop_table("scorecard")
     op.drop_table("savedcandidate")
+    with op.batch_alter_table("offer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_status"))
+        batch_op.drop_index(batch_op.f("ix_offer_job_post_id"))
+        batch_op.drop_index(batch_op.f("ix_offer_contractor_id"))
+        batch_op.drop_index(batch_op.f("ix_offer_company_id"))
+        batch_op.drop_index(batch_op.f("ix_offer_candidacy_id"))
+
+    op.drop_table("offer")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_thread_id"))
 
     op.drop_table("message")
     op.drop_table("handpickedcandidate")
+    with op.batch_alter_table("engagement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_engagement_status"))
+        batch_op.drop_index(batch_op.f("ix_engagement_job_post_id"))
+        batch_op.drop_index(batch_op.f("ix_engagement_contractor_id"))
+        batch_op.drop_index(batch_op.f("ix_engagement_company_id"))
+
+    op.drop_table("engagement")
     with op.batch_alter_table("candidacy", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_candidacy_stage"))
         batch_op.drop_index(batch_op.f("ix_candidacy_job_post_id"))
@@ -378,6 +535,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_candidacy_company_id"))
 
     op.drop_table("candidacy")
+    with op.batch_alter_table("timesheet", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_timesheet_contractor_id"))
+        batch_op.drop_index(batch_op.f("ix_timesheet_company_id"))
+
+    op.drop_table("timesheet")
     with op.batch_alter_table("thread", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_thread_contractor_id"))
         batch_op.drop_index(batch_op.f("ix_thread_company_id"))
@@ -398,6 +560,10 @@ def downgrade() -> None:
 
     op.drop_table("jobpost")
     op.drop_table("contractorprofile")
+    with op.batch_alter_table("campaignassignment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_campaignassignment_company_id"))
+
+    op.drop_table("campaignassignment")
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_role"))
         batch_op.drop_index(batch_op.f("ix_user_company_id"))
