@@ -50,6 +50,7 @@ with workflow.unsafe.imports_passed_through():
         run_decision_clock,
     )
     from workflows.interview import InterviewWorkflow
+    from workflows.offer_contracts import OfferOutcome, OfferOutcomeKind
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
@@ -78,6 +79,7 @@ class CandidacyWorkflow:
         self.scorecards = Scorecards()
         self.projection_version = 0
         self.lock = asyncio.Lock()
+        self.offer_result: OfferOutcome | None = None
 
     @workflow.run
     async def run(self, start: CandidacyStart) -> CandidacyState:
@@ -104,6 +106,8 @@ class CandidacyWorkflow:
 
         if not self.ended:
             await self._enter(Stage.OFFER)
+            if workflow.patched("wait-for-offer-outcome"):
+                await self._await_offer_outcome()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
@@ -335,6 +339,26 @@ class CandidacyWorkflow:
             _conflict("no such interview in this candidacy")
         elif submission.panel_member_id not in ref.panel:
             _conflict("only the interview's panel members send scorecards")
+
+    # --- the offer: OfferWorkflow signals how it ended ----------------------------------------
+
+    @workflow.signal
+    def offer_outcome(self, outcome: OfferOutcome) -> None:
+        self.offer_result = outcome
+
+    async def _await_offer_outcome(self) -> None:
+        """Stay at "offer" until the offer is accepted, declined or expires (a withdrawn offer
+        leaves the candidacy at "offer" for a new one)."""
+        await workflow.wait_condition(lambda: self.ended or self.offer_result is not None)
+        outcome = self.offer_result
+        if self.ended or outcome is None:
+            return
+        stage = {
+            OfferOutcomeKind.HIRED: Stage.HIRED,
+            OfferOutcomeKind.DECLINED: Stage.OFFER_DECLINED,
+            OfferOutcomeKind.EXPIRED: Stage.OFFER_EXPIRED,
+        }[outcome.outcome]
+        await self._enter(stage, note=outcome.reason or outcome.engagement_id or outcome.offer_id)
 
     # --- the current interview tells its progress; an overdue take-home awaits a decision ---
 
