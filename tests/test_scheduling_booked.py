@@ -3,13 +3,14 @@ reminders 24 h and 1 h before (none already past at booking, none after a cancel
 video room from 10 minutes before the start to the end, the outcome reminded 1 h after the end
 then daily for up to 5 business days, and the thank-you nudge after a completed interview."""
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from sqlmodel import select
 
 from store.models import Slot
-from tests.helpers import wait_for_stage
+from tests.helpers import notified, wait_for_stage
 from tests.scheduling import (
+    Requested,
     claim,
     exactly,
     interview_state,
@@ -20,12 +21,15 @@ from tests.scheduling import (
     skip_to,
     slot_ids,
 )
-from tests.stack import Stack
+from tests.stack import Actor, Stack
 
 THURSDAY = 3
 
 
-async def _booked(stack: Stack, ahead: timedelta, minutes: int = 30):  # type: ignore[no-untyped-def]
+async def _booked(
+    stack: Stack, ahead: timedelta, minutes: int = 30
+) -> tuple[Actor, Requested, datetime, datetime]:
+    """A client's job post round with one slot `ahead` from now, claimed by a contractor."""
     client = await stack.client_user()
     job = await stack.job_post(client)
     start = (await now_of(stack) + ahead).replace(microsecond=0)
@@ -159,7 +163,7 @@ async def test_outcome_reminded_1_hour_after_end_then_daily_for_5_business_days(
         headers=client.auth,
     )
     assert recorded.status_code == 200, recorded.text
-    [nudge] = await _nudges(stack, who.contractor.id)
+    [nudge] = await notified(stack, who.contractor.id, "thank_interviewer_nudge", 1)
     assert "thank-you in the chat" in nudge.body_text
     await wait_for_stage(stack, who.candidacy_id, client, "decision_pending")
 
@@ -185,9 +189,3 @@ async def test_no_show_records_the_side_and_sends_no_thank_you_nudge(stack: Stac
     await exactly(stack, who.contractor.id, "thank_interviewer_nudge", 0)
     await exactly(stack, client.id, "outcome_reminder", 0)
     assert (await interview_state(stack, client, who.interview_id))["status"] == "no_show"
-
-
-async def _nudges(stack: Stack, user_id: str):  # type: ignore[no-untyped-def]
-    from tests.helpers import notified
-
-    return await notified(stack, user_id, "thank_interviewer_nudge", 1)

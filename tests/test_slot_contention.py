@@ -1,0 +1,98 @@
+"""A slot is booked at most once and a contractor at most once per round, under any concurrency:
+200 contractors race for 50 open slots of one job post round on a real Temporal dev server, each
+firing two claims at once for different slots. Run on SQLite and on PostgreSQL."""
+
+import asyncio
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable
+from datetime import timedelta
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+from sqlmodel import select
+from temporalio.testing import WorkflowEnvironment
+
+from store.models import Slot
+from tests.mail import MailServer
+from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.stack import Actor, Stack, running_stack
+from workflows.contracts import InterviewStatus
+from workflows.interview import InterviewWorkflow
+
+CONTRACTORS = 200
+SLOTS = 50
+T = TypeVar("T")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def contention_stack(
+    request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, mail: MailServer
+) -> AsyncIterator[Stack]:
+    url = str(request.getfixturevalue(f"{request.param}_url"))
+    async with running_stack(dev_env, url, mail) as stack:
+        yield stack
+
+
+async def _in_batches(calls: list[Awaitable[T]], size: int = 25) -> list[T]:
+    done: list[T] = []
+    for i in range(0, len(calls), size):
+        done.extend(await asyncio.gather(*calls[i : i + size]))
+    return done
+
+
+async def test_200_contractors_racing_for_50_slots_get_exactly_50_bookings(
+    contention_stack: Stack,
+) -> None:
+    stack = contention_stack
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+
+    async def waiting() -> tuple[Actor, str]:
+        contractor, candidacy_id = await invited(stack, client, job)
+        return contractor, await request_interview(stack, client, candidacy_id)
+
+    contenders = await _in_batches([waiting() for _ in range(CONTRACTORS)])
+    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
+    starts = [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
+    slots = await slot_ids(stack, client, job["id"], starts)
+
+    async def claim(who: Actor, interview_id: str, slot_id: str) -> tuple[str, str, Any]:
+        response = await stack.http.post(
+            f"/interviews/{interview_id}/claim",
+            json={"slot_id": slot_id},
+            headers=who.auth,
+            timeout=httpx.Timeout(120),
+        )
+        return interview_id, slot_id, response
+
+    # Every slot is some contractor's first choice four times over; the second choice of each
+    # contractor is another slot, claimed at the same moment.
+    claims = [
+        claim(who, interview_id, slots[(i + shift) % SLOTS])
+        for i, (who, interview_id) in enumerate(contenders)
+        for shift in (0, SLOTS // 2)
+    ]
+    answers = await asyncio.gather(*claims)
+
+    statuses = Counter(response.status_code for _, _, response in answers)
+    assert set(statuses) <= {200, 409}, statuses
+    won = [(interview_id, slot_id) for interview_id, slot_id, r in answers if r.status_code == 200]
+    assert len(won) == SLOTS
+    assert len({slot_id for _, slot_id in won}) == SLOTS  # no slot twice
+    assert len({interview_id for interview_id, _ in won}) == SLOTS  # no contractor twice
+    for _, _, response in answers:
+        if response.status_code == 409:
+            assert response.json()["detail"].strip(), response.text
+
+    async with stack.db.session() as session:
+        rows = list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
+    assert {r.status for r in rows} == {"booked"}
+    assert {(r.interview_id, r.id) for r in rows} == set(won)
+
+    for interview_id, slot_id in won:
+        state = await stack.env.client.get_workflow_handle(interview_id).query(
+            InterviewWorkflow.status
+        )
+        assert state.status == InterviewStatus.BOOKED
+        assert state.booking is not None and state.booking.slot_id == slot_id
