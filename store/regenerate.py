@@ -22,7 +22,9 @@ def main() -> None:
         command.revision(
             alembic_config(url), message="initial tables", autogenerate=True, rev_id="0001"
         )
-    subprocess.run([sys.executable, "-m", "ruff", "check", "--fix", "-q", str(INITIAL)], check=False)
+    subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--fix", "-q", str(INITIAL)], check=False
+    )
     subprocess.run([sys.executable, "-m", "ruff", "format", "-q", str(INITIAL)], check=False)
 
 
