@@ -33,22 +33,28 @@ class SlotActivities:
     @activity.defn
     async def book_slot(self, request: BookSlotRequest) -> Booking:
         async with self.db.session() as session:
-            result = await session.exec(
-                update(Slot)
-                .where(Slot.id == request.slot_id)  # type: ignore[arg-type]
-                .where(Slot.job_post_id == request.job_post_id)  # type: ignore[arg-type]
-                .where(Slot.round == request.round)  # type: ignore[arg-type]
-                .where(Slot.status == "open")  # type: ignore[arg-type]
-                .where(Slot.start >= request.now + MIN_NOTICE)  # type: ignore[arg-type]
-                .values(status="booked", interview_id=request.interview_id, booked_at=request.now)
-            )
+            won = (
+                await session.exec(
+                    update(Slot)
+                    .where(Slot.id == request.slot_id)  # type: ignore[arg-type]
+                    .where(Slot.job_post_id == request.job_post_id)  # type: ignore[arg-type]
+                    .where(Slot.round == request.round)  # type: ignore[arg-type]
+                    .where(Slot.status == "open")  # type: ignore[arg-type]
+                    .where(Slot.start >= request.now + MIN_NOTICE)  # type: ignore[arg-type]
+                    .values(
+                        status="booked", interview_id=request.interview_id, booked_at=request.now
+                    )
+                    .returning(Slot.start, Slot.end)  # type: ignore[arg-type]
+                )
+            ).first()
             await session.commit()
+            if won is not None:
+                return Booking(slot_id=request.slot_id, start=won[0], end=won[1])
+            # Refused: read why (no lock needed), or recognise this claim's own earlier success.
             slot = await session.get(Slot, request.slot_id)
         if slot is None or slot.job_post_id != request.job_post_id:
             raise _refuse("no such slot for this job post")
-        if result.rowcount == 1 or (  # type: ignore[attr-defined]
-            slot.status == "booked" and slot.interview_id == request.interview_id
-        ):
+        if slot.status == "booked" and slot.interview_id == request.interview_id:
             return Booking(slot_id=slot.id, start=slot.start, end=slot.end)
         if slot.round != request.round:
             raise _refuse(f"this slot is for round {slot.round}, not round {request.round}")
