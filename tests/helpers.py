@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlmodel import col, select
+from temporalio.client import Client
 
 from store.models import Notification
 from tests.stack import Actor, Stack
@@ -63,10 +64,25 @@ async def notifications_of(
         return list(await session.exec(query.order_by(col(Notification.created_at))))
 
 
-async def record_history(stack: Stack, workflow_id: str, name: str) -> None:
-    """With RECORD_HISTORIES=1, keep the workflow's history for the replay tests."""
+async def record_history(client: Client, workflow_id: str, name: str, keep: int = 3) -> None:
+    """With RECORD_HISTORIES=1, keep the histories of a workflow's runs for the replay tests
+    (tests/histories/<name>.run<n>.json): the first run, and the last `keep - 1` ones (a run
+    continued as new names its predecessor)."""
     if os.environ.get("RECORD_HISTORIES") != "1":
         return
-    history = await stack.env.client.get_workflow_handle(workflow_id).fetch_history()
+    histories = []
+    run_id: str | None = None
+    while True:
+        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
+        histories.append(history)
+        started = history.events[0].workflow_execution_started_event_attributes
+        run_id = started.continued_execution_run_id or None
+        if run_id is None:
+            break
+    histories.reverse()
+    chosen = histories if len(histories) <= keep else [histories[0], *histories[-(keep - 1) :]]
     HISTORIES.mkdir(exist_ok=True)
-    (HISTORIES / f"{name}.json").write_text(history.to_json())
+    for stale in HISTORIES.glob(f"{name}.run*.json"):
+        stale.unlink()
+    for number, history in enumerate(chosen, start=1):
+        (HISTORIES / f"{name}.run{number}.json").write_text(history.to_json())

@@ -1,14 +1,11 @@
 """Driving a candidacy through the API to the offer stage, with a one-round plan: invite, one
 screening slot, interview request, claim, the interview, outcome, advance."""
 
-import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from temporalio.client import Client
-
-from tests.helpers import HISTORIES, wait_for_stage
+from tests.helpers import wait_for_stage
 from tests.stack import Actor, Stack
 
 ONE_ROUND = [{"kind": "screening", "duration_minutes": 15}]
@@ -85,26 +82,3 @@ def offer_terms(start_date: date, **changes: Any) -> dict[str, Any]:
         "message": "Welcome aboard!",
         **changes,
     }
-
-
-async def record_runs(client: Client, workflow_id: str, name: str, keep: int = 3) -> None:
-    """With RECORD_HISTORIES=1, keep the histories of a workflow's runs for the replay tests:
-    the first run, and the last `keep - 1` ones (a run continued as new names its predecessor)."""
-    if os.environ.get("RECORD_HISTORIES") != "1":
-        return
-    histories = []
-    run_id: str | None = None
-    while True:
-        history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
-        histories.append(history)
-        started = history.events[0].workflow_execution_started_event_attributes
-        run_id = started.continued_execution_run_id or None
-        if run_id is None:
-            break
-    histories.reverse()
-    chosen = histories if len(histories) <= keep else [histories[0], *histories[-(keep - 1) :]]
-    HISTORIES.mkdir(exist_ok=True)
-    for stale in HISTORIES.glob(f"{name}.run*.json"):
-        stale.unlink()
-    for number, history in enumerate(chosen, start=1):
-        (HISTORIES / f"{name}.run{number}.json").write_text(history.to_json())

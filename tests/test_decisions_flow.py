@@ -193,7 +193,7 @@ async def test_hold_is_shown_and_the_clock_keeps_running(stack: Stack) -> None:
     assert state["round"] == 2
     await stack.env.sleep(timedelta(days=14))
     await notified(stack, due.client.id, "decision_reminder", count=2)
-    await record_history(stack, due.candidacy_id, "candidacy_decision_clock_with_hold")
+    await record_history(stack.env.client, due.candidacy_id, "candidacy_decision_clock_with_hold")
 
 
 async def test_no_decision_is_due_before_the_round_is_over(stack: Stack) -> None:

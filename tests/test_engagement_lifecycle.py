@@ -17,8 +17,8 @@ from tests.engagement_scenario import (
     expected_ledger,
     ny,
 )
-from tests.helpers import eventually, notifications_of, notified
-from tests.offer_stage import AtOffer, candidacy_at_offer, offer_terms, record_runs
+from tests.helpers import eventually, notifications_of, notified, record_history
+from tests.offer_stage import AtOffer, candidacy_at_offer, offer_terms
 from tests.stack import Actor, Stack
 
 
@@ -238,5 +238,5 @@ async def test_ten_weeks_and_three_month_boundaries_write_the_exact_ledger(stack
     listed = await stack.http.get("/engagements", params={"status": "ended"}, headers=client.auth)
     assert [e["id"] for e in listed.json()["items"]] == [at.engagement_id]
 
-    await record_runs(stack.env.client, at.engagement_id, "engagement_ten_weeks")
-    await record_runs(stack.env.client, at.offer_id, "offer_accepted_first_version")
+    await record_history(stack.env.client, at.engagement_id, "engagement_ten_weeks")
+    await record_history(stack.env.client, at.offer_id, "offer_accepted_first_version")

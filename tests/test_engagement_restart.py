@@ -36,8 +36,8 @@ from tests.engagement_scenario import (
     expected_ledger,
     ny,
 )
+from tests.helpers import record_history
 from tests.mail import MailServer
-from tests.offer_stage import record_runs
 from tests.stack import Actor, Stack
 from workers.settings import Settings
 from workers.worker import create_worker
@@ -250,7 +250,7 @@ async def test_a_worker_restart_in_the_middle_writes_the_same_ledger_row_for_row
             assert engagement.json()["paid_cents"] == sum(
                 r[3] for r in expected if r[0] == "payout"
             )
-            await record_runs(dev_env.client, restarted.engagement_id, "engagement_restarted")
+            await record_history(dev_env.client, restarted.engagement_id, "engagement_restarted")
     finally:
         await db.dispose()
 

@@ -116,8 +116,8 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert [(c["id"], c["stage"], c["round"]) for c in listed.json()["items"]] == [
         (candidacy_id, "interviewing", 2)
     ]
-    await record_history(stack, candidacy_id, "candidacy_round1_advance")
-    await record_history(stack, interview_id, "interview_round1_completed")
+    await record_history(stack.env.client, candidacy_id, "candidacy_round1_advance")
+    await record_history(stack.env.client, interview_id, "interview_round1_completed")
 
 
 async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
@@ -150,7 +150,7 @@ async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
     # Rejection ends the round's interview too.
     handle = stack.env.client.get_workflow_handle(interview_id)
     await eventually(handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING)
-    await record_history(stack, candidacy_id, "candidacy_rejected_while_interviewing")
+    await record_history(stack.env.client, candidacy_id, "candidacy_rejected_while_interviewing")
 
 
 async def test_reject_without_feedback_sends_the_kind_default(stack: Stack) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from temporalio.client import WorkflowExecutionStatus
 
 from domain.proration import billing_date
-from tests.helpers import eventually, notifications_of, notified, wait_for_stage
-from tests.offer_stage import AtOffer, candidacy_at_offer, offer_terms, record_runs
+from tests.helpers import eventually, notifications_of, notified, record_history, wait_for_stage
+from tests.offer_stage import AtOffer, candidacy_at_offer, offer_terms
 from tests.stack import Stack
 
 
@@ -71,8 +71,8 @@ async def test_offer_expires_after_7_days_with_a_reminder_at_day_5(stack: Stack)
         f"/offers/{at.offer_id}/accept", json={"version": 1}, headers=at.contractor.auth
     )
     assert late.status_code == 409
-    await record_runs(stack.env.client, at.offer_id, "offer_expired")
-    await record_runs(stack.env.client, at.candidacy_id, "candidacy_offer_expired")
+    await record_history(stack.env.client, at.offer_id, "offer_expired")
+    await record_history(stack.env.client, at.candidacy_id, "candidacy_offer_expired")
 
 
 async def test_counter_then_revise_then_accept_the_latest_version_only(stack: Stack) -> None:
@@ -161,8 +161,8 @@ async def test_counter_then_revise_then_accept_the_latest_version_only(stack: St
 
     handle = stack.env.client.get_workflow_handle(at.offer_id)
     assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
-    await record_runs(stack.env.client, at.offer_id, "offer_countered_revised_accepted")
-    await record_runs(stack.env.client, at.candidacy_id, "candidacy_hired")
+    await record_history(stack.env.client, at.offer_id, "offer_countered_revised_accepted")
+    await record_history(stack.env.client, at.candidacy_id, "candidacy_hired")
 
 
 async def test_decline_with_reason_tells_the_client_and_ends_the_candidacy(stack: Stack) -> None:
@@ -195,7 +195,7 @@ async def test_decline_with_reason_tells_the_client_and_ends_the_candidacy(stack
         headers=at.client.auth,
     )
     assert revise.status_code == 409
-    await record_runs(stack.env.client, at.offer_id, "offer_declined")
+    await record_history(stack.env.client, at.offer_id, "offer_declined")
 
 
 async def test_an_offer_needs_the_offer_stage_a_valid_start_and_its_parties(stack: Stack) -> None:

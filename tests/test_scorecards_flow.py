@@ -99,7 +99,7 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
         f"/interviews/{due.interview_id}/scorecards", headers=due.contractor.auth
     )
     assert hidden.status_code == 404
-    await record_history(stack, due.candidacy_id, "candidacy_scorecards_and_reminders")
+    await record_history(stack.env.client, due.candidacy_id, "candidacy_scorecards_and_reminders")
 
 
 async def test_scorecard_reminders_stop_when_the_decision_lands(stack: Stack) -> None:

@@ -1,0 +1,48 @@
+"""Replay: the recorded histories of the end-to-end scenarios (tests/histories/*.json) must replay
+against the current workflow code, so a change that would break running workflows fails here.
+Changing a running workflow's commands goes through `workflow.patched`.
+
+Record them again (only for a change no running workflow can see) with
+`RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
+tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
+tests/test_engagement_restart.py tests/test_cancellation*.py`."""
+
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from workers.registry import workflow_classes
+
+HISTORIES = Path(__file__).parent / "histories"
+RECORDED = sorted(HISTORIES.glob("*.json"))
+
+REQUIRED = {
+    "candidacy_round1_advance",
+    "interview_round1_completed",
+    "candidacy_rejected_while_interviewing",
+    "candidacy_decision_clock_with_hold",
+    "candidacy_scorecards_and_reminders",
+    "offer_expired",
+    "offer_countered_revised_accepted",
+    "offer_declined",
+    "candidacy_hired",
+    "engagement_ten_weeks",
+    "engagement_restarted",
+}
+
+
+def test_every_scenario_has_a_recorded_history() -> None:
+    assert REQUIRED <= {p.name.split(".")[0] for p in RECORDED}
+    # The ten-week engagement continued as new: its first run and its last runs are kept.
+    assert len([p for p in RECORDED if p.name.startswith("engagement_ten_weeks.")]) == 3
+
+
+@pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
+async def test_recorded_history_replays_against_the_current_code(path: Path) -> None:
+    replayer = Replayer(workflows=workflow_classes(), data_converter=pydantic_data_converter)
+    history = WorkflowHistory.from_json(path.stem.split(".")[0], path.read_text())
+    result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+    assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"
