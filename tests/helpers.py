@@ -4,7 +4,7 @@ import asyncio
 import os
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,13 @@ async def wait_for_stage(
             return dict(response.json())
         await stack.env.sleep(timedelta(seconds=1))
     raise AssertionError(f"never reached {stage}: {response.json() if response else None}")
+
+
+async def skip_to(stack: Stack, moment: datetime) -> None:
+    """Skip workflow time forward to `moment` (nothing when it has passed)."""
+    now = await stack.env.get_current_time()
+    if moment > now:
+        await stack.env.sleep(moment - now)
 
 
 async def eventually(

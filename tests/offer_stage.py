@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tests.helpers import wait_for_stage
+from tests.scheduling import booked, complete, invited, request_interview, slot_ids
 from tests.stack import Actor, Stack
 
 ONE_ROUND = [{"kind": "screening", "duration_minutes": 15}]
@@ -31,39 +32,14 @@ async def candidacy_at_offer(
     stack: Stack, client: Actor | None = None, *, plan: str = "standard", billing_tz: str = "UTC"
 ) -> AtOffer:
     client = client or await stack.client_user(plan=plan, billing_tz=billing_tz)
-    contractor = await stack.contractor()
     job = await stack.job_post(client, interview_plan=ONE_ROUND)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=client.auth,
-    )
-    assert invited.status_code == 201, invited.text
-    candidacy_id = invited.json()["id"]
+    contractor, candidacy_id = await invited(stack, client, job)
     now = await stack.env.get_current_time()
     start = (now + timedelta(hours=3)).replace(second=0, microsecond=0)
-    slots = await stack.http.post(
-        f"/job-posts/{job['id']}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": 15}]},
-        headers=client.auth,
-    )
-    assert slots.status_code == 201, slots.text
-    requested = await stack.http.post(
-        f"/candidacies/{candidacy_id}/interview-requests", json={}, headers=client.auth
-    )
-    assert requested.status_code == 200, requested.text
-    interview_id = requested.json()["interview_id"]
-    claimed = await stack.http.post(
-        f"/interviews/{interview_id}/claim",
-        json={"slot_id": slots.json()[0]["id"]},
-        headers=contractor.auth,
-    )
-    assert claimed.status_code == 200, claimed.text
-    await stack.env.sleep(start + timedelta(minutes=16) - await stack.env.get_current_time())
-    outcome = await stack.http.post(
-        f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
-    )
-    assert outcome.status_code == 200, outcome.text
+    [slot_id] = await slot_ids(stack, client, job["id"], [start], minutes=15)
+    interview_id = await request_interview(stack, client, candidacy_id)
+    await booked(stack, contractor, interview_id, slot_id)
+    await complete(stack, client, interview_id, start + timedelta(minutes=15))
     await wait_for_stage(stack, candidacy_id, client, "decision_pending")
     advanced = await stack.http.post(
         f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from store.accounts import create_user
 from tests.helpers import wait_for_stage
+from tests.scheduling import booked, complete, invited, request_interview, slot_ids
 from tests.stack import Actor, Stack
 
 FRIDAY = 4
@@ -24,12 +25,6 @@ class DecisionDue:
     interview_id: str
     start: datetime
     end: datetime
-
-
-async def skip_to(stack: Stack, moment: datetime) -> None:
-    now = await stack.env.get_current_time()
-    if moment > now:
-        await stack.env.sleep(moment - now)
 
 
 async def next_weekday_at(
@@ -65,48 +60,20 @@ async def request_round_one(
 ) -> DecisionDue:
     """Invite a contractor, offer one slot at `start`, request round 1 with the panel, and let
     the contractor claim it. The interview is booked, not yet held."""
-    contractor = await stack.contractor()
     job = await stack.job_post(client)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=client.auth,
+    contractor, candidacy_id = await invited(stack, client, job)
+    [slot_id] = await slot_ids(stack, client, job["id"], [start], SCREENING_MINUTES)
+    interview_id = await request_interview(
+        stack, client, candidacy_id, "Looking forward to it", panel
     )
-    assert invited.status_code == 201, invited.text
-    candidacy_id = invited.json()["id"]
-    slots = await stack.http.post(
-        f"/job-posts/{job['id']}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": SCREENING_MINUTES}]},
-        headers=client.auth,
-    )
-    assert slots.status_code == 201, slots.text
-    body: dict[str, Any] = {"message": "Looking forward to it"}
-    if panel is not None:
-        body["panel"] = panel
-    requested = await stack.http.post(
-        f"/candidacies/{candidacy_id}/interview-requests", json=body, headers=client.auth
-    )
-    assert requested.status_code == 200, requested.text
-    interview_id = requested.json()["interview_id"]
-    claimed = await stack.http.post(
-        f"/interviews/{interview_id}/claim",
-        json={"slot_id": slots.json()[0]["id"]},
-        headers=contractor.auth,
-    )
-    assert claimed.status_code == 200, claimed.text
+    await booked(stack, contractor, interview_id, slot_id)
     end = start + timedelta(minutes=SCREENING_MINUTES)
     return DecisionDue(client, contractor, job, candidacy_id, interview_id, start, end)
 
 
 async def complete_round_one(stack: Stack, due: DecisionDue) -> DecisionDue:
     """Let the interview take place and record it as completed 5 minutes after its end."""
-    await skip_to(stack, due.end + timedelta(minutes=5))
-    outcome = await stack.http.post(
-        f"/interviews/{due.interview_id}/outcome",
-        json={"outcome": "completed"},
-        headers=due.client.auth,
-    )
-    assert outcome.status_code == 200, outcome.text
+    await complete(stack, due.client, due.interview_id, due.end)
     state = await wait_for_stage(stack, due.candidacy_id, due.client, "decision_pending")
     assert state["round"] == 1
     return due

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from tests.helpers import eventually, notifications_of
+from tests.helpers import eventually, notifications_of, skip_to
 from tests.stack import Actor, Stack
 
 
@@ -19,12 +19,6 @@ class Requested:
     contractor: Actor
     candidacy_id: str
     interview_id: str
-
-
-async def skip_to(stack: Stack, moment: datetime) -> None:
-    now = await stack.env.get_current_time()
-    if moment > now:
-        await stack.env.sleep(moment - now)
 
 
 async def now_of(stack: Stack) -> datetime:
@@ -53,12 +47,17 @@ async def invited(stack: Stack, client: Actor, job: dict[str, Any]) -> tuple[Act
 
 
 async def request_interview(
-    stack: Stack, client: Actor, candidacy_id: str, message: str | None = None
+    stack: Stack,
+    client: Actor,
+    candidacy_id: str,
+    message: str | None = None,
+    panel: list[str] | None = None,
 ) -> str:
+    body: dict[str, Any] = {"message": message}
+    if panel is not None:
+        body["panel"] = panel
     response = await stack.http.post(
-        f"/candidacies/{candidacy_id}/interview-requests",
-        json={"message": message},
-        headers=client.auth,
+        f"/candidacies/{candidacy_id}/interview-requests", json=body, headers=client.auth
     )
     assert response.status_code == 200, response.text
     return str(response.json()["interview_id"])
@@ -97,6 +96,20 @@ async def claim(stack: Stack, who: Actor, interview_id: str, slot_id: str) -> ht
     return await stack.http.post(
         f"/interviews/{interview_id}/claim", json={"slot_id": slot_id}, headers=who.auth
     )
+
+
+async def booked(stack: Stack, who: Actor, interview_id: str, slot_id: str) -> None:
+    response = await claim(stack, who, interview_id, slot_id)
+    assert response.status_code == 200, response.text
+
+
+async def complete(stack: Stack, client: Actor, interview_id: str, end: datetime) -> None:
+    """Let the interview take place and record it as completed 5 minutes after its end."""
+    await skip_to(stack, end + timedelta(minutes=5))
+    outcome = await stack.http.post(
+        f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
+    )
+    assert outcome.status_code == 200, outcome.text
 
 
 async def interview_state(stack: Stack, who: Actor, interview_id: str) -> dict[str, Any]:

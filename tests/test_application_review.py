@@ -5,7 +5,7 @@ the client's time zone)."""
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.helpers import notifications_of, notified
+from tests.helpers import notifications_of, notified, skip_to
 from tests.stack import Stack
 
 CLIENT_TZ = "America/New_York"
@@ -20,12 +20,6 @@ def _local_days_later(moment: datetime, days: int) -> datetime:
     return wall.astimezone(ZoneInfo("UTC"))
 
 
-async def _skip_to(stack: Stack, moment: datetime) -> None:
-    now = await stack.env.get_current_time()
-    if moment > now:
-        await stack.env.sleep(moment - now)
-
-
 async def test_review_reminder_at_5_and_status_update_at_7_business_days(stack: Stack) -> None:
     client = await stack.client_user(billing_tz=CLIENT_TZ)
     contractor = await stack.contractor()
@@ -38,19 +32,19 @@ async def test_review_reminder_at_5_and_status_update_at_7_business_days(stack: 
     update_at = _local_days_later(applied_at, CALENDAR_DAYS_TO_7_BUSINESS_DAYS[weekday])
     await notified(stack, client.id, "application_received")
 
-    await _skip_to(stack, remind_at - timedelta(minutes=5))
+    await skip_to(stack, remind_at - timedelta(minutes=5))
     assert await notifications_of(stack, client.id, "application_review_reminder") == []
 
-    await _skip_to(stack, remind_at + timedelta(minutes=5))
+    await skip_to(stack, remind_at + timedelta(minutes=5))
     reminder = await notified(stack, client.id, "application_review_reminder")
     assert remind_at <= reminder[0].created_at < remind_at + timedelta(minutes=5)
     assert any("5 business days" in m["Subject"] for m in stack.mail.to(client.email))
     assert await notifications_of(stack, contractor.id, "application_status_update") == []
 
-    await _skip_to(stack, update_at - timedelta(minutes=5))
+    await skip_to(stack, update_at - timedelta(minutes=5))
     assert await notifications_of(stack, contractor.id, "application_status_update") == []
 
-    await _skip_to(stack, update_at + timedelta(minutes=5))
+    await skip_to(stack, update_at + timedelta(minutes=5))
     update = await notified(stack, contractor.id, "application_status_update")
     assert update_at <= update[0].created_at < update_at + timedelta(minutes=5)
     assert "still under review" in update[0].subject

@@ -5,7 +5,7 @@ client is told and extends, advances anyway or rejects; the interview is booked 
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.helpers import wait_for_stage
+from tests.helpers import skip_to, wait_for_stage
 from tests.scheduling import (
     claim,
     exactly,
@@ -13,7 +13,6 @@ from tests.scheduling import (
     invited,
     now_of,
     request_interview,
-    skip_to,
     slot_ids,
 )
 from tests.stack import Actor, Stack

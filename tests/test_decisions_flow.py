@@ -10,8 +10,8 @@ from temporalio.api.sdk.v1 import WorkflowMetadata
 
 from domain.business_days import add_business_days
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
-from tests.helpers import notifications_of, notified, record_history, wait_for_stage
-from tests.rounds import FRIDAY, decision_due, next_weekday_at, skip_to
+from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
+from tests.rounds import FRIDAY, decision_due, next_weekday_at
 from tests.stack import Stack
 
 NEW_YORK = "America/New_York"

@@ -18,6 +18,7 @@ from workers.registry import workflow_classes
 
 HISTORIES = Path(__file__).parent / "histories"
 RECORDED = sorted(HISTORIES.glob("*.json"))
+TEXTS = {path: path.read_text() for path in RECORDED}
 
 REQUIRED = {
     "candidacy_round1_advance",
@@ -43,6 +44,6 @@ def test_every_scenario_has_a_recorded_history() -> None:
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_history_replays_against_the_current_code(path: Path) -> None:
     replayer = Replayer(workflows=workflow_classes(), data_converter=pydantic_data_converter)
-    history = WorkflowHistory.from_json(path.stem.split(".")[0], path.read_text())
+    history = WorkflowHistory.from_json(path.stem.split(".")[0], TEXTS[path])
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 from sqlmodel import select
 
 from store.models import Slot
-from tests.helpers import notified, wait_for_stage
+from tests.helpers import notified, skip_to, wait_for_stage
 from tests.scheduling import (
     Requested,
     claim,
@@ -18,7 +18,6 @@ from tests.scheduling import (
     next_weekday_at,
     now_of,
     requested,
-    skip_to,
     slot_ids,
 )
 from tests.stack import Actor, Stack

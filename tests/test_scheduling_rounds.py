@@ -4,14 +4,13 @@ only after the client advances the last one."""
 
 from datetime import timedelta
 
-from tests.helpers import wait_for_stage
+from tests.helpers import skip_to, wait_for_stage
 from tests.scheduling import (
     claim,
     exactly,
     invited,
     now_of,
     request_interview,
-    skip_to,
     slot_ids,
 )
 from tests.stack import Stack

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlmodel import select
 
 from store.models import Slot
-from tests.scheduling import claim, now_of, propose, requested, skip_to, slot_ids
+from tests.helpers import skip_to
+from tests.scheduling import claim, now_of, propose, requested, slot_ids
 from tests.stack import Stack
 
 

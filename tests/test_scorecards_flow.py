@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.business_days import add_business_days
-from tests.helpers import notifications_of, notified, record_history, wait_for_stage
+from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import (
     FRIDAY,
     colleague,
@@ -15,7 +15,6 @@ from tests.rounds import (
     decision_due,
     next_weekday_at,
     request_round_one,
-    skip_to,
 )
 from tests.stack import Stack
 
