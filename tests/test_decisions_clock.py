@@ -1,8 +1,9 @@
 """The decision clock's rule: reminders to the client at 3 and 5 business days after the
-interview's end and every business day after (through the 10th), the contractor's "still under
+interview's end and every business day after until the decision, the contractor's "still under
 review" update at 5, in the client's time zone with its holidays."""
 
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
@@ -19,10 +20,10 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(NEW_YORK)).strftime("%a %Y-%m-%d %H:%M")
 
 
-def test_decision_reminders_at_3_and_5_business_days_then_daily_through_10() -> None:
+def test_decision_reminders_at_3_and_5_business_days_then_daily_until_decided() -> None:
     with freeze_time("2026-11-20 23:00:00+00:00"):  # Friday 20 November, 18:00 in New York
         ended = datetime.now(UTC)
-    ticks = decision_clock(ended, NEW_YORK)
+    ticks = list(islice(decision_clock(ended, NEW_YORK), 7))
     assert [(t.business_days, _local(t.at)) for t in ticks if t.remind_client] == [
         (3, "Wed 2026-11-25 18:00"),
         (5, "Fri 2026-11-27 18:00"),
@@ -36,12 +37,18 @@ def test_decision_reminders_at_3_and_5_business_days_then_daily_through_10() -> 
         (5, "Fri 2026-11-27 18:00")
     ]
     assert contractor_update_at(ended, NEW_YORK) == ticks[1].at
+    # No end of its own: a month later it is still reminding, every business day.
+    later = list(islice(decision_clock(ended, NEW_YORK), 21, 23))
+    assert [(t.business_days, _local(t.at)) for t in later] == [
+        (25, "Fri 2026-12-25 18:00"),
+        (26, "Mon 2026-12-28 18:00"),
+    ]
 
 
 def test_decision_clock_skips_company_holidays() -> None:
     ended = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
     holidays = parse_holidays(["2026-11-26", "2026-11-27"])  # Thanksgiving and the day after
-    ticks = decision_clock(ended, NEW_YORK, holidays)
+    ticks = list(islice(decision_clock(ended, NEW_YORK, holidays), 3))
     assert [_local(t.at)[:14] for t in ticks[:3]] == [
         "Wed 2026-11-25",  # 3: Mon 23, Tue 24, Wed 25
         "Tue 2026-12-01",  # 5: Thanksgiving and Friday skipped, Mon 30, Tue 1
@@ -51,14 +58,14 @@ def test_decision_clock_skips_company_holidays() -> None:
 
 def test_a_late_outcome_skips_passed_client_reminders_and_updates_the_contractor_at_once() -> None:
     ended = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
-    ticks = decision_clock(ended, NEW_YORK)
-    assert ticks_from(ticks, ended + timedelta(minutes=5)) == ticks
+    ticks = list(islice(decision_clock(ended, NEW_YORK), 7))
+    assert list(ticks_from(ticks, ended + timedelta(minutes=5))) == ticks
     # Recorded on Thursday: the 3-day reminder is past and not sent; the rest stands.
     thursday = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)
     assert [t.business_days for t in ticks_from(ticks, thursday)] == [5, 6, 7, 8, 9, 10]
     # Recorded the next Tuesday morning: the contractor hears at once, the client that evening.
     tuesday = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
-    late = ticks_from(ticks, tuesday)
+    late = list(ticks_from(ticks, tuesday))
     assert (late[0].at, late[0].update_contractor, late[0].remind_client) == (tuesday, True, False)
     assert [t.business_days for t in late[1:]] == [7, 8, 9, 10]
 

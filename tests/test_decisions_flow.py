@@ -62,8 +62,9 @@ async def test_decision_reminders_at_3_and_5_business_days_then_daily_with_still
     view = await stack.http.get(f"/candidacies/{due.candidacy_id}", headers=due.contractor.auth)
     assert view.json()["next_update_by"] is None
 
-    await skip_to(stack, add_business_days(due.end, 10, NEW_YORK) + timedelta(days=7))
-    reminders = await notified(stack, due.client.id, "decision_reminder", count=7)
+    twelfth = add_business_days(due.end, 12, NEW_YORK)
+    await skip_to(stack, twelfth + timedelta(minutes=1))
+    reminders = await notified(stack, due.client.id, "decision_reminder", count=9)
     assert [_local(r.created_at) for r in reminders] == [
         "Wed 18:00",  # 3 business days
         "Fri 18:00",  # 5
@@ -71,12 +72,14 @@ async def test_decision_reminders_at_3_and_5_business_days_then_daily_with_still
         "Tue 18:00",
         "Wed 18:00",
         "Thu 18:00",
-        "Fri 18:00",  # 10, the last
+        "Fri 18:00",  # 10
+        "Mon 18:00",  # 11: daily after, for as long as no decision lands
+        "Tue 18:00",  # 12
     ]
-    expected = [add_business_days(due.end, n, NEW_YORK) for n in (3, 5, 6, 7, 8, 9, 10)]
+    expected = [add_business_days(due.end, n, NEW_YORK) for n in (3, 5, 6, 7, 8, 9, 10, 11, 12)]
     assert all(_close(r.created_at, at) for r, at in zip(reminders, expected, strict=True))
     assert "3 business days" in reminders[0].subject
-    assert len([m for m in stack.mail.to(due.client.email) if "Decision due" in m["Subject"]]) == 7
+    assert len([m for m in stack.mail.to(due.client.email) if "Decision due" in m["Subject"]]) == 9
     await notified(stack, due.contractor.id, "decision_still_under_review", count=1)
 
 

@@ -70,8 +70,9 @@ class RoundReview:
 
 
 async def run_decision_clock(review: RoundReview, state: CandidacyState, settled: Settled) -> None:
-    """Remind the client at 3, 5 and every business day after through 10; tell the contractor
-    at 5. Keeps `state.next_update_by` on the moment the contractor hears at the latest."""
+    """Remind the client at 3, 5 and every business day after until the decision; tell the
+    contractor at 5. Keeps `state.next_update_by` on the moment the contractor hears at the
+    latest."""
     ticks = decision_clock(review.ended_at, review.client_tz, review.holidays)
     promised = review.news_by
     state.next_update_by = promised
