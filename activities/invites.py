@@ -20,6 +20,7 @@ from temporalio import activity
 
 from activities.contracts import InviteRequest, NotifyRequest
 from activities.notify import NotifyActivities
+from domain.interviews import join_token
 from notifications.email import Mailer
 from store.db import Database
 from store.models import JobPost
@@ -89,9 +90,15 @@ def invite_summary(job_title: str | None, round_number: int, kind: str) -> str:
     return f"Interview, round {round_number} ({kind_words}){title}"
 
 
-def invite_description(public_base_url: str, interview_id: str) -> str:
+def join_link(public_base_url: str, secret: str, interview_id: str, sequence: int) -> str:
+    """The video room's link for one booking: a moved or cancelled booking's link is refused."""
+    token = join_token(secret, interview_id, sequence)
+    return f"{public_base_url}/interviews/{interview_id}/join?token={token}"
+
+
+def invite_description(public_base_url: str, interview_id: str, join_url: str) -> str:
     page = f"{public_base_url}/interviews/{interview_id}"
-    return f"Interview details: {page}\nVideo room: {page}/join (opens 10 minutes before the start)"
+    return f"Interview details: {page}\nVideo room: {join_url} (opens 10 minutes before the start)"
 
 
 class _AttachingMailer:
@@ -129,6 +136,12 @@ class InviteActivities:
         async with self.db.session() as session:
             job_post = await session.get(JobPost, request.job_post_id)
         summary = invite_summary(job_post.title if job_post else None, request.round, request.kind)
+        join_url = join_link(
+            self.settings.public_base_url,
+            self.settings.video_room_secret,
+            request.interview_id,
+            request.sequence,
+        )
 
         def make(recipient: str) -> bytes:
             return build_invite(
@@ -140,8 +153,10 @@ class InviteActivities:
                 end=request.end,
                 stamp=request.stamp,
                 summary=summary,
-                description=invite_description(self.settings.public_base_url, request.interview_id),
-                location=f"{self.settings.public_base_url}/interviews/{request.interview_id}/join",
+                description=invite_description(
+                    self.settings.public_base_url, request.interview_id, join_url
+                ),
+                location=join_url,
                 attendee_email=recipient,
             )
 
@@ -155,7 +170,12 @@ class InviteActivities:
                 event_key=request.event_key,
                 template=request.template,
                 recipient_ids=request.recipient_ids,
-                context={**request.context, "start": request.start, "end": request.end},
+                context={
+                    **request.context,
+                    "start": request.start,
+                    "end": request.end,
+                    "join_url": join_url,
+                },
                 link=request.link,
                 at=request.stamp,
             )

@@ -59,7 +59,28 @@ SAMPLES: dict[str, dict[str, Any]] = {
 _DUE = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
 SAMPLES.update(
     {
-        "interview_rescheduled": {"round": 1, "kind": "screening", "start": _START, "end": _END},
+        "interview_rescheduled": {
+            "round": 1,
+            "kind": "screening",
+            "start": _START,
+            "end": _END,
+            "by_side": "contractor",
+            "reason": "A conflicting appointment came up.",
+            "previous_start": datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
+            "join_url": "http://localhost:8000/interviews/interview-jp_sample0001-u_sample0002-r1"
+            "/join?token=0123456789abcdef01234567",
+        },
+        "interview_cancelled": {
+            "round": 1,
+            "kind": "screening",
+            "start": _START,
+            "end": _END,
+            "by_side": "contractor",
+            "reason": "I am unwell and cannot make it.",
+            "late": True,
+            "slot_reopened": True,
+            "request_cancelled": False,
+        },
         "interview_invite_cancelled": {
             "round": 1,
             "kind": "screening",

@@ -1,14 +1,16 @@
 """Closing a job post through the HTTP API: every open candidacy ends as closed (its booked
-interview cancelled, its contractor told), ended ones stay as they were, nothing new starts."""
+interview cancelled, its contractor told), ended ones stay as they were, nothing new starts; closing
+again finishes what an interrupted close left open."""
 
 import asyncio
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import update
+from sqlmodel import col, select
 
-from store.models import Notification
+from store.models import JobPost, Notification
 from tests.stack import Actor, Stack
 
 
@@ -120,17 +122,35 @@ async def test_closing_a_job_post_ends_every_open_candidacy(stack: Stack) -> Non
     assert read.json()["closed_at"] == body["closed_at"]
 
 
-async def test_closing_twice_is_409(stack: Stack) -> None:
+async def test_closing_again_ends_what_a_failed_close_left_open(stack: Stack) -> None:
     client = await stack.client_user()
     job = await stack.job_post(client)
+    first, second = await stack.contractor(), await stack.contractor()
+    first_id = await _apply(stack, job["id"], first)
+    second_id = await _apply(stack, job["id"], second)
+    # A close that stored the job post as closed, then lost the workflow service before it
+    # ended any candidacy.
+    closed_at = (await stack.env.get_current_time()).replace(microsecond=0)
+    async with stack.db.session() as session:
+        await session.exec(
+            update(JobPost)
+            .where(col(JobPost.id) == job["id"])
+            .values(status="closed", closed_at=closed_at)
+        )
+        await session.commit()
 
-    first = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
-    second = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
+    again = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
+    once_more = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
 
-    assert first.status_code == 200, first.text
-    assert first.json()["candidacies_ended"] == 0
-    assert second.status_code == 409
-    assert "already closed" in second.json()["detail"]
+    assert again.status_code == 200, again.text
+    assert (again.json()["status"], again.json()["candidacies_ended"]) == ("closed", 2)
+    assert datetime.fromisoformat(again.json()["closed_at"]) == closed_at  # the first close's
+    assert once_more.status_code == 200, once_more.text
+    assert once_more.json()["candidacies_ended"] == 0
+    for candidacy_id, actor in ((first_id, first), (second_id, second)):
+        state = await _eventually(stack, f"/candidacies/{candidacy_id}", actor, "stage", "closed")
+        assert state["stage"] == "closed"
+        assert await _kinds_sent(stack, actor.id, "job_post_closed") == 1
 
 
 async def test_a_closed_job_post_takes_no_applications_invitations_or_slots(

@@ -35,6 +35,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.ledger import LedgerActivities
     from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
+    from activities.offer_endings import OfferEndingActivities
     from activities.scorecards import ScorecardActivities
     from activities.slot_pool import SlotPoolActivities
     from activities.slots import SlotActivities
@@ -45,6 +46,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
         LedgerActivities(db),
         MessageActivities(db, settings),
         NotifyActivities(db, settings),
+        OfferEndingActivities(db, settings),
         ScorecardActivities(db),
         SlotActivities(db),
         SlotPoolActivities(db, settings),

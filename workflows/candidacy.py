@@ -3,7 +3,9 @@
 The story: an application waits for review (reminders at 5 and 7 business days), then each round
 of the interview plan runs as a child InterviewWorkflow once the client requests it, and after each
 round the client decides to advance, reject or hold. Rejection, withdrawal and closing the job post
-end the candidacy at any stage.
+end the candidacy at any stage: the current interview is cancelled (its calendar cancellation
+rides on the ending's notice, so each person hears of it once) and an open offer is withdrawn.
+When the client cancels a round's interview request, the round waits for a new request.
 """
 
 import asyncio
@@ -17,19 +19,24 @@ from temporalio.workflow import ParentClosePolicy
 with workflow.unsafe.imports_passed_through():
     from activities.candidacies import CandidacyActivities
     from activities.contracts import CandidacyProjection
+    from activities.offer_endings import OfferEndingActivities, WithdrawOpenOffer
     from activities.scorecards import ScorecardActivities
     from domain.business_days import add_business_days
     from domain.errors import CONFLICT
     from domain.feedback import rejection_feedback
     from domain.ids import interview_workflow_id
+    from domain.offers import offer_workflow_id
     from domain.stages import Stage, is_terminal
     from workflows import search_attributes as sa
     from workflows.common import notify, run_activity, wait_until
     from workflows.contracts import (
+        CandidacyEnded,
         CandidacyStart,
         CandidacyState,
         Decision,
         DecisionKind,
+        EndingNotice,
+        InterviewClosed,
         InterviewRef,
         InterviewRequest,
         InterviewResult,
@@ -54,6 +61,10 @@ with workflow.unsafe.imports_passed_through():
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
+# Ending the candidacy cancels its interview before anyone is told (the calendar cancellation
+# travels with the ending's notice), withdraws an open offer, and a round whose request was
+# cancelled can be requested again.
+ENDINGS_PATCH = "endings-cancel-interview-and-offer"
 
 
 @workflow.defn
@@ -80,6 +91,9 @@ class CandidacyWorkflow:
         self.projection_version = 0
         self.lock = asyncio.Lock()
         self.offer_result: OfferOutcome | None = None
+        self.ending_reason: str | None = None  # the contractor's, when withdrawn
+        self.attempts: dict[int, int] = {}  # interview requests made per round
+        self.next_sequence: dict[int, int] = {}  # where a round's next invite SEQUENCE starts
 
     @workflow.run
     async def run(self, start: CandidacyStart) -> CandidacyState:
@@ -95,6 +109,12 @@ class CandidacyWorkflow:
             if self.ended:
                 break
             result = await self._interview_round(number)
+            while result is not None and result.status == InterviewStatus.CANCELLED:
+                # The client cancelled the round's request: wait for it to be made again.
+                await workflow.wait_condition(
+                    lambda: self.ended or self.interview_request is not None
+                )
+                result = None if self.ended else await self._interview_round(number)
             if self.ended or result is None:
                 break
             await self._await_decision(number, result)
@@ -143,6 +163,14 @@ class CandidacyWorkflow:
         interview_id = interview_workflow_id(
             self.start.job_post_id, self.start.contractor_id, number
         )
+        attempt = self.attempts.get(number, 0) + 1
+        self.attempts[number] = attempt
+        # A round requested again after its request was cancelled reuses the interview's id.
+        reuse = (
+            WorkflowIDReusePolicy.ALLOW_DUPLICATE
+            if workflow.patched(ENDINGS_PATCH)
+            else WorkflowIDReusePolicy.REJECT_DUPLICATE
+        )
         self.interview = await workflow.start_child_workflow(
             InterviewWorkflow.run,
             InterviewStart(
@@ -158,10 +186,12 @@ class CandidacyWorkflow:
                 client_tz=self.start.client_tz,
                 holidays=self.start.holidays,
                 panel=request.panel or [request.by],
+                attempt=attempt,
+                first_sequence=self.next_sequence.get(number, 0),
             ),
             id=interview_id,
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_reuse_policy=reuse,
             search_attributes=self._search_attributes(Stage.INTERVIEWING),
             static_summary=f"Round {number} interview of {self.start.candidacy_id}",
         )
@@ -178,15 +208,19 @@ class CandidacyWorkflow:
         done = asyncio.ensure_future(interview)
         await workflow.wait_condition(lambda: self.ended or done.done())
         self.interview_request = None
-        self.interview = None
         if not done.done():
+            if workflow.patched(ENDINGS_PATCH):
+                await self._tell_interview_why(interview)
             done.cancel()  # cancels the child interview, which frees its slot
             try:
                 await done
             except (asyncio.CancelledError, ChildWorkflowError):
                 pass
+            self.interview = None
             return None
+        self.interview = None
         result = done.result()
+        self.next_sequence[number] = result.sequence + 1
         ref = self.state.interviews[-1]
         ref.status = result.status.value
         ref.outcome = result.outcome.outcome.value if result.outcome else None
@@ -241,8 +275,9 @@ class CandidacyWorkflow:
 
     @workflow.update
     async def withdraw(self, request: WithdrawRequest) -> CandidacyState:
+        self.ending_reason = request.reason
         await self._enter(Stage.WITHDRAWN, note=request.reason)
-        await self._tell_owner("candidacy_withdrawn", {"reason": request.reason})
+        await self._announce_end()
         return self.state
 
     @withdraw.validator
@@ -253,7 +288,7 @@ class CandidacyWorkflow:
     async def close(self) -> CandidacyState:
         """The job post was closed."""
         await self._enter(Stage.CLOSED)
-        await self._tell_contractor("job_post_closed")
+        await self._announce_end()
         return self.state
 
     @close.validator
@@ -281,6 +316,18 @@ class CandidacyWorkflow:
             _conflict(
                 f"no round is waiting for an interview request; this candidacy is {self.stage}"
             )
+
+    @workflow.update
+    async def interview_closed(self, closed: InterviewClosed) -> CandidacyState:
+        """Answers once this candidacy no longer runs that interview (its request was cancelled:
+        the round then takes a new request)."""
+
+        def gone() -> bool:
+            current = self.interview
+            return self.ended or current is None or current.id != closed.interview_id
+
+        await workflow.wait_condition(gone)
+        return self.state
 
     @workflow.update
     async def decide(self, decision: Decision) -> CandidacyState:
@@ -352,6 +399,16 @@ class CandidacyWorkflow:
         await workflow.wait_condition(lambda: self.ended or self.offer_result is not None)
         outcome = self.offer_result
         if self.ended or outcome is None:
+            if self.ended and outcome is None and workflow.patched(ENDINGS_PATCH):
+                await run_activity(
+                    OfferEndingActivities.withdraw_open_offer,
+                    WithdrawOpenOffer(
+                        offer_id=offer_workflow_id(
+                            self.start.job_post_id, self.start.contractor_id
+                        ),
+                        reason=f"the candidacy was {self.stage}",
+                    ),
+                )
             return
         stage = {
             OfferOutcomeKind.HIRED: Stage.HIRED,
@@ -400,7 +457,9 @@ class CandidacyWorkflow:
         return self.state.stage.value
 
     def _interview_ref(self, interview_id: str) -> InterviewRef | None:
-        return next((r for r in self.state.interviews if r.interview_id == interview_id), None)
+        """The latest one: a round requested again reuses its interview's id."""
+        refs = reversed(self.state.interviews)
+        return next((r for r in refs if r.interview_id == interview_id), None)
 
     def _check_open(self, action: str) -> None:
         if self.ended:
@@ -409,7 +468,52 @@ class CandidacyWorkflow:
     async def _reject(self, feedback: str | None) -> None:
         self.state.feedback = rejection_feedback(feedback)
         await self._enter(Stage.REJECTED)
-        await self._tell_contractor("candidacy_rejected", {"feedback": self.state.feedback})
+        await self._announce_end()
+
+    def _ending_notices(self) -> list[EndingNotice]:
+        """Who hears of the candidacy's end, and how: one notice per recipient."""
+        stage = self.state.stage
+        if stage == Stage.WITHDRAWN:
+            return [
+                self._notice(
+                    [self.start.owner_id], "candidacy_withdrawn", {"reason": self.ending_reason}
+                )
+            ]
+        if stage == Stage.CLOSED:
+            return [self._notice([self.start.contractor_id], "job_post_closed", {})]
+        if stage == Stage.REJECTED:
+            return [
+                self._notice(
+                    [self.start.contractor_id],
+                    "candidacy_rejected",
+                    {"feedback": self.state.feedback},
+                )
+            ]
+        return []
+
+    async def _announce_end(self) -> None:
+        """Tell those the ending concerns, once the interview has wound down: when it held a
+        booking, its calendar cancellation went out as these same notices (same event keys),
+        so nobody hears of the ending twice."""
+        if workflow.patched(ENDINGS_PATCH):
+            await workflow.wait_condition(lambda: self.interview is None)
+        for notice in self._ending_notices():
+            await notify(
+                event_key=notice.event_key,
+                template=notice.template,
+                recipient_ids=notice.recipient_ids,
+                context=notice.context,
+                link=notice.link,
+            )
+
+    async def _tell_interview_why(
+        self, interview: "workflow.ChildWorkflowHandle[InterviewWorkflow, InterviewResult]"
+    ) -> None:
+        ended = CandidacyEnded(stage=self.stage, notices=self._ending_notices())
+        try:
+            await interview.signal(InterviewWorkflow.candidacy_ended, ended)
+        except Exception:  # noqa: BLE001 - it ended meanwhile: nothing of it left to cancel
+            workflow.logger.info("interview %s no longer takes signals", interview.id)
 
     async def _enter(
         self, stage: Stage, round_: int | None = None, note: str | None = None
@@ -463,17 +567,28 @@ class CandidacyWorkflow:
     async def _tell(
         self, recipients: list[str], template: str, extra: dict[str, object] | None
     ) -> None:
-        context: dict[str, object] = {
-            "candidacy_id": self.start.candidacy_id,
-            "job_post_id": self.start.job_post_id,
-            "contractor_id": self.start.contractor_id,
-            **(extra or {}),
-        }
+        notice = self._notice(recipients, template, extra or {})
         await notify(
-            event_key=f"{self.start.candidacy_id}:{template}",
-            template=template,
+            event_key=notice.event_key,
+            template=notice.template,
+            recipient_ids=notice.recipient_ids,
+            context=notice.context,
+            link=notice.link,
+        )
+
+    def _notice(
+        self, recipients: list[str], template: str, extra: dict[str, object]
+    ) -> EndingNotice:
+        return EndingNotice(
             recipient_ids=recipients,
-            context=context,
+            template=template,
+            event_key=f"{self.start.candidacy_id}:{template}",
+            context={
+                "candidacy_id": self.start.candidacy_id,
+                "job_post_id": self.start.job_post_id,
+                "contractor_id": self.start.contractor_id,
+                **extra,
+            },
             link=f"/candidacies/{self.start.candidacy_id}",
         )
 

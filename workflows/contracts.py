@@ -3,6 +3,7 @@ so fields can be added without breaking running workflows."""
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from pydantic import BaseModel, Field, computed_field, model_validator
 
@@ -107,6 +108,11 @@ class InterviewStart(BaseModel):
     client_tz: str = "UTC"
     holidays: list[str] = Field(default_factory=list)  # the company's, as ISO dates
     panel: list[str] = Field(default_factory=list)  # client users who interview with the owner
+    # The round's interview may be requested again after the client cancelled the request: each
+    # request is an attempt of its own (notifications keyed apart), and the calendar invite's
+    # SEQUENCE goes on from where the previous attempt left it.
+    attempt: int = 1
+    first_sequence: int = 0
 
 
 class InterviewStatus(StrEnum):
@@ -122,6 +128,49 @@ class InterviewStatus(StrEnum):
 
 class ClaimRequest(BaseModel):
     slot_id: str
+
+
+class Side(StrEnum):
+    CLIENT = "client"
+    CONTRACTOR = "contractor"
+
+
+class CancelRequest(BaseModel):
+    by: str  # user id
+    side: Side
+    reason: str = Field(min_length=1, max_length=2000)
+    withdraw_slot: bool = False  # the client takes the slot away instead of reopening it
+    cancel_request: bool = False  # the client ends the round's request altogether
+
+
+class RescheduleRequest(BaseModel):
+    slot_id: str
+    by: str
+    side: Side
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class EndingNotice(BaseModel):
+    """What the candidacy tells some of the people involved when it ends (withdrawn, closed,
+    rejected). When the interview still holds a booking, its calendar cancellation is attached
+    to this same notice (same event key), so each of them hears of the ending once."""
+
+    recipient_ids: list[str]
+    template: str
+    event_key: str
+    context: dict[str, Any] = Field(default_factory=dict)
+    link: str | None = None
+
+
+class CandidacyEnded(BaseModel):
+    stage: str  # the candidacy's terminal stage
+    notices: list[EndingNotice] = Field(default_factory=list)
+
+
+class InterviewClosed(BaseModel):
+    """Asks the candidacy to answer once it no longer runs this interview."""
+
+    interview_id: str
 
 
 class Booking(BaseModel):
@@ -163,6 +212,39 @@ class InterviewState(BaseModel):
     booked_at: datetime | None = None
     cancelled_booking: Booking | None = None  # the last booking that was cancelled
     assessment: "AssessmentState | None" = None
+    cancellations: list["BookingCancellation"] = Field(default_factory=list)
+    reschedules: list["BookingMove"] = Field(default_factory=list)
+    contractor_reschedules_left: int = 2
+    attempt: int = 1
+
+
+class BookingCancellation(BaseModel):
+    """A booking that ended before its start: by one side (with the reason), or with the
+    candidacy (withdrawn, closed, rejected)."""
+
+    cause: str  # cancelled | request_cancelled | withdrawn | closed | rejected
+    side: Side | None = None
+    by: str | None = None
+    reason: str | None = None  # contact details masked: both sides read it before a hire
+    at: datetime
+    slot_id: str
+    start: datetime
+    end: datetime
+    late: bool  # under 24 h before the start
+    slot_reopened: bool  # open again for others; else withdrawn or already too close to book
+    sequence: int  # the invite's SEQUENCE of the cancellation
+
+
+class BookingMove(BaseModel):
+    side: Side
+    by: str
+    reason: str | None = None
+    at: datetime
+    from_slot_id: str
+    from_start: datetime
+    to_slot_id: str
+    to_start: datetime
+    sequence: int  # the invite's SEQUENCE of the new booking
 
 
 class InterviewResult(BaseModel):
@@ -170,6 +252,7 @@ class InterviewResult(BaseModel):
     status: InterviewStatus
     outcome: Outcome | None = None
     booking: Booking | None = None  # the interview's time, when it was booked
+    sequence: int = 0  # the invite's last SEQUENCE
 
 
 # --- take-home assessments ------------------------------------------------------------------

@@ -9,14 +9,21 @@ the change with a higher SEQUENCE. After the end the client records the outcome,
 after the end and then daily for up to 5 business days; a completed interview nudges the
 contractor to thank the interviewer in the chat.
 
-Changing the booking from a handler: release or book slots with the slot activities, then call
-`_change_booking(new or None)`; the main loop sends the calendars REQUEST or CANCEL, restarts
-the reminders and, after a cancellation, waits for a new claim.
+Either side may cancel the booking before its start (with a reason: the other side is told, and
+the pair's thread gets a message) or move it to another open slot in one step (the new slot is
+booked before the old one is released; the contractor at most twice per round); the client may
+also cancel the round's request altogether, which ends this workflow as cancelled.
+
+Changing the booking from a handler: under the lock, book or release slots with the slot
+activities, change the state and put the change in `outbox`; the main loop announces the changes
+in order (calendars REQUEST or CANCEL with the notices), stops the old booking's timers, and waits
+for a new claim after a cancellation.
 """
 
 import asyncio
 from collections.abc import Coroutine
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -31,22 +38,34 @@ with workflow.unsafe.imports_passed_through():
         SlotPoolNotice,
     )
     from activities.invites import CANCEL, REQUEST, InviteActivities
+    from activities.messages import MessageActivities, SystemMessage
+    from activities.notify import CancelNotifications, NotifyActivities
     from activities.slot_pool import CONTRACTOR_LEFT, CONTRACTOR_WAITING, SlotPoolActivities
     from activities.slots import SLOT_UNAVAILABLE, SlotActivities
     from domain.assessments import due_at, extension_problem, reminder_at
     from domain.errors import CONFLICT, INVALID
     from domain.interviews import (
+        CONTRACTOR_RESCHEDULES_PER_ROUND,
         THANK_INTERVIEWER_WITHIN,
+        contractor_reschedules_left,
+        has_started,
+        is_late_cancellation,
         outcome_reminder_times,
         reminder_times,
     )
+    from domain.masking import mask_contact_details
     from domain.plans import Assessment
+    from domain.slots import is_bookable
     from workflows.common import notify, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
         AssessmentSubmission,
         Booking,
+        BookingCancellation,
+        BookingMove,
+        CancelRequest,
+        CandidacyEnded,
         ClaimRequest,
         InterviewRef,
         InterviewResult,
@@ -56,6 +75,8 @@ with workflow.unsafe.imports_passed_through():
         Outcome,
         OutcomeKind,
         PoolMember,
+        RescheduleRequest,
+        Side,
     )
 
 BOOK_TIMEOUT = timedelta(seconds=10)
@@ -65,6 +86,37 @@ BOOK_RETRY = RetryPolicy(
 UNAVAILABLE = "Unavailable"  # the booking could not be decided now: 503, try again
 PARENT_SIGNAL = "interview_changed"
 ASSESSMENT_STATUSES = (InterviewStatus.AWAITING_ASSESSMENT, InterviewStatus.ASSESSMENT_OVERDUE)
+# Ending a booking or the interview drops its notifications still unsent (reminders retrying).
+CANCEL_NOTIFICATIONS_PATCH = "cancel-notifications-of-ended-bookings"
+TAKEN_PLACE = (InterviewStatus.AWAITING_OUTCOME, InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class _Booked:
+    """A booking to put in calendars: a claim, or a move (`move` set)."""
+
+    booking: Booking
+    sequence: int
+    move: BookingMove | None = None
+
+
+@dataclass(frozen=True)
+class _Cancelled:
+    """A booking to take out of calendars, and the people to tell why."""
+
+    booking: Booking
+    record: BookingCancellation
+
+
+@dataclass(frozen=True)
+class _RequestCancelled:
+    """The client cancelled the round's request while nothing was booked."""
+
+    by: str
+    reason: str
+
+
+_Change = _Booked | _Cancelled | _RequestCancelled
 
 
 @workflow.defn
@@ -86,40 +138,65 @@ class InterviewWorkflow:
                 else InterviewStatus.AWAITING_SLOT
             ),
             message=start.message,
+            sequence=start.first_sequence,
+            contractor_reschedules_left=CONTRACTOR_RESCHEDULES_PER_ROUND,
+            attempt=start.attempt,
+        )
+        # Notifications of a later attempt (the request cancelled, then made again) get keys of
+        # their own; the first attempt's keys are the interview id's.
+        self.key = (
+            start.interview_id
+            if start.attempt == 1
+            else f"{start.interview_id}:attempt-{start.attempt}"
         )
         self.client_side = list(dict.fromkeys([start.owner_id, *start.panel]))
         self.lock = asyncio.Lock()
         self.booking_changes = 0
+        self.contractor_moves = 0
         self.assessment_version = 0  # raised by every extension
         self.in_pool = False
         self.calendars_hold: Booking | None = None  # what the last invite sent put in calendars
         self.parent_told: tuple[Any, ...] | None = None
+        self.outbox: list[_Change] = []  # changes of the booking not yet announced, in order
+        self.request_cancelled = False
+        self.candidacy_end: CandidacyEnded | None = None
 
     @workflow.run
     async def run(self, start: InterviewStart) -> InterviewResult:
         self._details()
+        story = asyncio.ensure_future(self._story(start))
         try:
-            if start.round_spec.assessment is not None:
-                await self._take_home(start.round_spec.assessment)
-            await self._tell(
-                "interview_requested", [start.contractor_id], {"message": start.message}
-            )
-            booking = await self._schedule()
-            await self._await_outcome(booking)
+            await workflow.wait_condition(lambda: story.done() or self.request_cancelled)
         except BaseException as error:
-            # Cancelled in a timer: CancelledError; in an activity: ActivityError wrapping it.
+            # Cancelled (the candidacy ended): wind down, then let the cancellation through.
+            story.cancel()
             if is_cancelled_exception(error):
+                await _settled(story)
                 await _to_the_end(self._wind_down())
             raise
+        if story.done():
+            story.result()
+        else:  # the client cancelled the round's request
+            story.cancel()
+            await _settled(story)
+            await _to_the_end(self._wind_down())
         await workflow.wait_condition(workflow.all_handlers_finished)
         return InterviewResult(
             interview_id=start.interview_id,
             status=self.state.status,
             outcome=self.state.outcome,
             booking=self.state.booking,
+            sequence=self.state.sequence,
         )
 
     # --- the steps of the story -------------------------------------------------------------
+
+    async def _story(self, start: InterviewStart) -> None:
+        if start.round_spec.assessment is not None:
+            await self._take_home(start.round_spec.assessment)
+        await self._tell("interview_requested", [start.contractor_id], {"message": start.message})
+        booking = await self._schedule()
+        await self._await_outcome(booking)
 
     async def _take_home(self, spec: Assessment) -> None:
         sent = workflow.now()
@@ -183,31 +260,31 @@ class InterviewWorkflow:
             )
 
     async def _schedule(self) -> Booking:
-        """Until a booking reaches its end: wait for a claim, invite, remind; start again after
-        a cancellation, re-invite after a move."""
+        """Until a booking reaches its end: announce each change of the booking, wait for a
+        claim while nothing is booked, remind while something is."""
         while True:
-            if self.state.booking is None:
+            booking = self.state.booking
+            if booking is None:
+                await self._flush()
                 self._set(InterviewStatus.AWAITING_SLOT)
                 await self._tell_parent()
                 await self._tell_pool(CONTRACTOR_WAITING)
-                await workflow.wait_condition(lambda: self.state.booking is not None)
-                await self._tell_pool(CONTRACTOR_LEFT)
-            booking = self.state.booking
-            assert booking is not None
-            sequence = self.state.sequence
+                await workflow.wait_condition(lambda: bool(self.outbox))
+                continue
+            await self._tell_pool(CONTRACTOR_LEFT)
             await self._tell_parent()
-            await _to_the_end(self._send_invite(REQUEST, booking, sequence))
-            if await self._until_end(booking, sequence):
+            await self._flush()
+            if self.state.booking != booking:
+                continue
+            if await self._until_end(booking, self.state.sequence):
                 return booking
-            if self.state.booking is None:
-                await _to_the_end(self._send_invite(CANCEL, booking, self.state.sequence))
 
     async def _until_end(self, booking: Booking, sequence: int) -> bool:
         """Remind both sides 24 h and 1 h before (those still ahead when booked); True at the
         end, False as soon as the booking changes (its timers are cancelled with it)."""
 
         def changed() -> bool:
-            return self.state.booking is None or self.state.sequence != sequence
+            return bool(self.outbox) or self.state.sequence != sequence
 
         booked_at = self.state.booked_at or workflow.now()
         for label, at in reminder_times(booking.start, booked_at):
@@ -218,6 +295,7 @@ class InterviewWorkflow:
                 [self.start.contractor_id, *self.client_side],
                 {"start": booking.start, "end": booking.end, "before": label},
                 event=f"reminder-{label}-{sequence}",
+                about=self._booking_key(sequence),
             )
         if await wait_until(booking.end, changed):
             return False
@@ -253,19 +331,23 @@ class InterviewWorkflow:
             )
 
     async def _wind_down(self) -> None:
-        """The candidacy ended: give the slot back, cancel the calendars' event, leave the pool."""
-        async with self.lock:  # a claim under way settles first; later ones are refused
-            booking = self.state.booking
-            if booking is not None:
-                self._change_booking(None)
-            self._set(InterviewStatus.CANCELLED)
-        if booking is not None:
+        """The interview ends before taking place (the candidacy ended, or the client cancelled
+        the request): nothing more about it goes out, the slot is given back (withdrawn when
+        the job post closed), calendars get the cancellation, the pool loses a waiting one."""
+        if workflow.patched(CANCEL_NOTIFICATIONS_PATCH):
             await run_activity(
-                SlotActivities.release_slot,
-                ReleaseSlotRequest(slot_id=booking.slot_id, interview_id=self.start.interview_id),
+                NotifyActivities.cancel_notifications,
+                CancelNotifications(subject_id=self.key, reason="interview cancelled"),
             )
-            if self.calendars_hold is not None:
-                await self._send_invite(CANCEL, booking, self.state.sequence)
+        async with self.lock:  # a claim under way settles first; later ones are refused
+            release = None
+            if self.state.booking is not None:
+                cause = self.candidacy_end.stage if self.candidacy_end else "cancelled"
+                release = self._drop_booking(cause=cause, reopen=cause != "closed")
+            self._set(InterviewStatus.CANCELLED)
+            if release is not None:
+                await self._release(*release)
+        await self._flush()
         await self._tell_pool(CONTRACTOR_LEFT)
 
     # --- what contractors and clients can do ------------------------------------------------
@@ -282,6 +364,7 @@ class InterviewWorkflow:
             self._change_booking(booking)
             self.state.booked_at = workflow.now()
             self._set(InterviewStatus.BOOKED)
+            self.outbox.append(_Booked(booking, self.state.sequence))
             return booking
 
     @claim.validator
@@ -289,6 +372,112 @@ class InterviewWorkflow:
         held = self.state.booking
         if held is None or held.slot_id != request.slot_id:
             self._check_claimable()
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> InterviewState:
+        """Cancel the booking before its start (the round waits for a new claim), or with
+        `cancel_request` the round's request itself (this interview ends as cancelled)."""
+        async with self.lock:
+            self._check_cancel(request)
+            release = None
+            if self.state.booking is not None:
+                release = self._drop_booking(
+                    cause="request_cancelled" if request.cancel_request else "cancelled",
+                    side=request.side,
+                    by=request.by,
+                    reason=request.reason,
+                    reopen=not request.withdraw_slot,
+                )
+            elif request.cancel_request:
+                self.outbox.append(
+                    _RequestCancelled(request.by, mask_contact_details(request.reason))
+                )
+            if request.cancel_request:
+                self.request_cancelled = True
+                self._set(InterviewStatus.CANCELLED)
+            else:
+                self._set(InterviewStatus.AWAITING_SLOT)
+            if release is not None:
+                await self._release(*release)
+            return self.state
+
+    @cancel.validator
+    def _check_cancel(self, request: CancelRequest) -> None:
+        if not request.reason.strip():
+            _invalid("a reason is required to cancel")
+        if request.side != Side.CLIENT and (request.withdraw_slot or request.cancel_request):
+            _invalid("only the client can withdraw the slot or cancel the request")
+        status = self.state.status
+        booking = self.state.booking
+        if status == InterviewStatus.CANCELLED:
+            _conflict("this interview is already cancelled")
+        if status in TAKEN_PLACE:
+            _conflict(f"the interview has already taken place; it is {status.value}")
+        if booking is not None and has_started(booking.start, workflow.now()):
+            _conflict("the interview has started: it can no longer be cancelled")
+        if not request.cancel_request and (booking is None or status != InterviewStatus.BOOKED):
+            _conflict(f"nothing is booked to cancel; this interview is {status.value}")
+
+    @workflow.update
+    async def reschedule(self, request: RescheduleRequest) -> InterviewState:
+        """Move the booking to another open slot of the round in one step: the new slot is
+        booked before the old one is released, so a refusal (409) leaves the booking as it was."""
+        async with self.lock:
+            self._check_reschedule(request)
+            old = self.state.booking
+            assert old is not None
+            old_key = self._booking_key(self.state.sequence)
+            new = await self._book(request.slot_id)
+            now = workflow.now()
+            if has_started(old.start, now):  # it started while the new slot was being booked
+                await self._release(new.slot_id, True, None)
+                _conflict("the interview has started: it can no longer be moved")
+            self._change_booking(new)
+            self.state.booked_at = now
+            move = BookingMove(
+                side=request.side,
+                by=request.by,
+                reason=_masked(request.reason),
+                at=now,
+                from_slot_id=old.slot_id,
+                from_start=old.start,
+                to_slot_id=new.slot_id,
+                to_start=new.start,
+                sequence=self.state.sequence,
+            )
+            self.state.reschedules.append(move)
+            if request.side == Side.CONTRACTOR:
+                self.contractor_moves += 1
+                self.state.contractor_reschedules_left = contractor_reschedules_left(
+                    self.contractor_moves
+                )
+            self.outbox.append(_Booked(new, self.state.sequence, move))
+            await self._release(old.slot_id, True, old_key)
+            return self.state
+
+    @reschedule.validator
+    def _check_reschedule(self, request: RescheduleRequest) -> None:
+        status = self.state.status
+        booking = self.state.booking
+        if status in TAKEN_PLACE:
+            _conflict(f"the interview has already taken place; it is {status.value}")
+        if booking is None or status != InterviewStatus.BOOKED:
+            _conflict(f"nothing is booked to move (claim a slot); this interview is {status.value}")
+            return
+        if has_started(booking.start, workflow.now()):
+            _conflict("the interview has started: it can no longer be moved")
+        if request.slot_id == booking.slot_id:
+            _conflict("the interview is already booked in this slot")
+        if request.side == Side.CONTRACTOR and self.state.contractor_reschedules_left == 0:
+            _conflict(
+                f"this interview was moved {CONTRACTOR_RESCHEDULES_PER_ROUND} times by the "
+                "contractor: only the client can reschedule now"
+            )
+
+    @workflow.signal
+    def candidacy_ended(self, ended: CandidacyEnded) -> None:
+        """Sent by the candidacy before it cancels this workflow: who to tell, and how."""
+        self.candidacy_end = ended
 
     @workflow.update
     def submit_assessment(self, submission: AssessmentSubmission) -> InterviewState:
@@ -404,6 +593,58 @@ class InterviewWorkflow:
             self.state.cancelled_booking = self.state.booking
         self.state.booking = new
 
+    def _drop_booking(
+        self,
+        *,
+        cause: str,
+        reopen: bool,
+        side: Side | None = None,
+        by: str | None = None,
+        reason: str | None = None,
+    ) -> tuple[str, bool, str]:
+        """Cancel the booking in the state (at once, so that every later validator sees it)
+        and queue its announcement; answers what `_release` then gives back."""
+        booking = self.state.booking
+        assert booking is not None
+        old_key = self._booking_key(self.state.sequence)
+        now = workflow.now()
+        self._change_booking(None)
+        record = BookingCancellation(
+            cause=cause,
+            side=side,
+            by=by,
+            reason=_masked(reason),
+            at=now,
+            slot_id=booking.slot_id,
+            start=booking.start,
+            end=booking.end,
+            late=is_late_cancellation(booking.start, now),
+            slot_reopened=reopen and is_bookable(booking.start, now),
+            sequence=self.state.sequence,
+        )
+        self.state.cancellations.append(record)
+        self.outbox.append(_Cancelled(booking, record))
+        return booking.slot_id, reopen, old_key
+
+    async def _release(self, slot_id: str, reopen: bool, booking_key: str | None) -> None:
+        """Drop what was still to be sent about a booking (its reminders' retries), then give
+        its slot back: open again, or withdrawn."""
+        if booking_key is not None and workflow.patched(CANCEL_NOTIFICATIONS_PATCH):
+            await run_activity(
+                NotifyActivities.cancel_notifications,
+                CancelNotifications(subject_id=booking_key, reason="booking changed"),
+            )
+        await run_activity(
+            SlotActivities.release_slot,
+            ReleaseSlotRequest(
+                slot_id=slot_id, interview_id=self.start.interview_id, reopen=reopen
+            ),
+        )
+
+    def _booking_key(self, sequence: int) -> str:
+        """What a booking's reminders are about: cancelled with the booking."""
+        return f"{self.start.interview_id}:booking-{sequence}"
+
     def _check_claimable(self) -> None:
         status = self.state.status
         if status == InterviewStatus.AWAITING_ASSESSMENT:
@@ -442,15 +683,150 @@ class InterviewWorkflow:
             f"Round {self.start.round} ({self.state.kind}): {self.state.status.value}"
         )
 
-    async def _send_invite(self, method: str, booking: Booking, sequence: int) -> None:
-        if method == CANCEL:
-            template, event = "interview_invite_cancelled", f"invite-cancel-{sequence}"
-            self.calendars_hold = None
+    # --- announcing changes of the booking ----------------------------------------------------
+
+    async def _flush(self) -> None:
+        """Announce the queued changes, oldest first. Each announcement runs to its end even
+        when the workflow is cancelled meanwhile, so calendars never miss a change."""
+        while self.outbox:
+            change = self.outbox[0]
+            try:
+                await _to_the_end(self._announce(change))
+            finally:
+                if self.outbox and self.outbox[0] is change:
+                    self.outbox.pop(0)
+
+    async def _announce(self, change: _Change) -> None:
+        if isinstance(change, _Booked):
+            await self._announce_booked(change)
+        elif isinstance(change, _Cancelled):
+            await self._announce_cancelled(change)
         else:
-            moved = self.calendars_hold is not None and self.calendars_hold != booking
-            template = "interview_rescheduled" if moved else "interview_booked"
-            event = f"invite-{sequence}"
-            self.calendars_hold = booking
+            await self._announce_request_cancelled(change)
+
+    async def _announce_booked(self, change: _Booked) -> None:
+        moved = change.move is not None or (
+            self.calendars_hold is not None and self.calendars_hold != change.booking
+        )
+        extra: dict[str, object] = {"sequence": change.sequence}
+        if change.move is not None:
+            extra |= {
+                "by_side": change.move.side.value,
+                "reason": change.move.reason,
+                "previous_start": change.move.from_start,
+            }
+        self.calendars_hold = change.booking
+        await self._invite(
+            REQUEST,
+            change.booking,
+            change.sequence,
+            self._everyone(),
+            "interview_rescheduled" if moved else "interview_booked",
+            f"{self.key}:invite-{change.sequence}",
+            extra,
+        )
+
+    async def _announce_cancelled(self, change: _Cancelled) -> None:
+        """The other side hears why (with the calendar's CANCEL) and the pair's thread gets a
+        message; the canceller's side gets the CANCEL for its calendars. When the candidacy
+        ended, its own notices carry the CANCEL instead, so nobody is told twice."""
+        record, booking = change.record, change.booking
+        self.calendars_hold = None
+        told: list[str] = []
+        if self.candidacy_end is not None and record.side is None:
+            for notice in self.candidacy_end.notices:
+                recipients = [r for r in notice.recipient_ids if r in self._everyone()]
+                recipients = [r for r in recipients if r not in told]
+                if recipients:
+                    await self._invite(
+                        CANCEL,
+                        booking,
+                        record.sequence,
+                        recipients,
+                        notice.template,
+                        notice.event_key,
+                        notice.context,
+                        link=notice.link,
+                    )
+                    told.extend(recipients)
+        elif record.side is not None:
+            others = (
+                self.client_side if record.side == Side.CONTRACTOR else [self.start.contractor_id]
+            )
+            await self._invite(
+                CANCEL,
+                booking,
+                record.sequence,
+                others,
+                "interview_cancelled",
+                f"{self.key}:cancelled-{record.sequence}",
+                self._cancellation_context(record),
+            )
+            told.extend(others)
+            await self._post_to_thread(
+                f"cancelled-{record.sequence}", _cancellation_message(self.start.round, record)
+            )
+        rest = [r for r in self._everyone() if r not in told]
+        if rest:
+            await self._invite(
+                CANCEL,
+                booking,
+                record.sequence,
+                rest,
+                "interview_invite_cancelled",
+                f"{self.key}:invite-cancel-{record.sequence}",
+                {"sequence": record.sequence, "reason": record.reason},
+            )
+
+    async def _announce_request_cancelled(self, change: _RequestCancelled) -> None:
+        await notify(
+            event_key=f"{self.key}:request-cancelled",
+            template="interview_cancelled",
+            recipient_ids=[self.start.contractor_id],
+            context=self._context(
+                {"by_side": Side.CLIENT.value, "reason": change.reason, "request_cancelled": True}
+            ),
+            link=f"/candidacies/{self.start.candidacy_id}",
+        )
+        await self._post_to_thread(
+            "request-cancelled",
+            f"The client cancelled the request for the round {self.start.round} interview. "
+            f"Reason: {change.reason}",
+        )
+
+    def _cancellation_context(self, record: BookingCancellation) -> dict[str, object]:
+        return {
+            "sequence": record.sequence,
+            "by_side": record.side.value if record.side else None,
+            "reason": record.reason,
+            "late": record.late,
+            "slot_reopened": record.slot_reopened,
+            "request_cancelled": record.cause == "request_cancelled",
+        }
+
+    async def _post_to_thread(self, event: str, body: str) -> None:
+        await run_activity(
+            MessageActivities.post_system_message,
+            SystemMessage(
+                company_id=self.start.company_id,
+                contractor_id=self.start.contractor_id,
+                body=body,
+                event_key=f"{self.key}:{event}",
+                at=workflow.now(),
+            ),
+        )
+
+    async def _invite(
+        self,
+        method: str,
+        booking: Booking,
+        sequence: int,
+        recipients: list[str],
+        template: str,
+        event_key: str,
+        extra: dict[str, Any],
+        link: str | None = None,
+    ) -> None:
         await run_activity(
             InviteActivities.send_invite,
             InviteRequest(
@@ -463,17 +839,20 @@ class InterviewWorkflow:
                 start=booking.start,
                 end=booking.end,
                 stamp=workflow.now(),
-                recipient_ids=[self.start.contractor_id, *self.client_side],
+                recipient_ids=list(dict.fromkeys(recipients)),
                 template=template,
-                event_key=f"{self.start.interview_id}:{event}",
-                context=self._context({"sequence": sequence}),
-                link=f"/interviews/{self.start.interview_id}",
+                event_key=event_key,
+                context=self._context({"sequence": sequence, **extra}),
+                link=link or f"/interviews/{self.start.interview_id}",
             ),
         )
 
+    def _everyone(self) -> list[str]:
+        return [self.start.contractor_id, *self.client_side]
+
     async def _tell_pool(self, signal: str) -> None:
         waiting = signal == CONTRACTOR_WAITING
-        if not waiting and not self.in_pool:
+        if waiting == self.in_pool:
             return
         self.in_pool = waiting
         member = PoolMember(
@@ -533,14 +912,42 @@ class InterviewWorkflow:
         context: dict[str, object],
         event: str | None = None,
         link: str | None = None,
+        about: str | None = None,
     ) -> None:
+        """Notify about this interview: nothing unsent goes out once it is cancelled (or, with
+        `about`, once that booking is)."""
         await notify(
-            event_key=f"{self.start.interview_id}:{event or template}",
+            event_key=f"{self.key}:{event or template}",
             template=template,
             recipient_ids=list(dict.fromkeys(recipients)),
             context=self._context(context),
             link=link or f"/interviews/{self.start.interview_id}",
+            about_interview_id=about or self.key,
         )
+
+
+def _masked(reason: str | None) -> str | None:
+    """One side's words, read by the other before any hire: contact details hidden."""
+    return mask_contact_details(reason) if reason else reason
+
+
+def _cancellation_message(round_number: int, record: BookingCancellation) -> str:
+    who = "The contractor" if record.side == Side.CONTRACTOR else "The client"
+    when = record.start.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
+    what = "the interview request" if record.cause == "request_cancelled" else "the interview"
+    late = " (late: less than 24 hours before the start)" if record.late else ""
+    return (
+        f"{who} cancelled {what} for round {round_number} on {when}{late}. Reason: {record.reason}"
+    )
+
+
+async def _settled(task: "asyncio.Future[None]") -> None:
+    """Wait for a cancelled task to finish whatever it shields."""
+    try:
+        await task
+    except BaseException as error:  # noqa: BLE001 - cancelled or failed, it is over either way
+        if not is_cancelled_exception(error):
+            workflow.logger.warning("interview story ended with %r", error)
 
 
 async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
@@ -560,3 +967,7 @@ async def _to_the_end(work: Coroutine[Any, Any, None]) -> None:
 
 def _conflict(message: str) -> None:
     raise ApplicationError(message, type=CONFLICT, non_retryable=True)
+
+
+def _invalid(message: str) -> None:
+    raise ApplicationError(message, type=INVALID, non_retryable=True)

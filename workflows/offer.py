@@ -95,6 +95,7 @@ class OfferWorkflow:
         self.state = initial_offer_state(start)
         self.projection_version = 0
         self.settled = False  # everything acceptance or an ending entails is done
+        self.tell_withdrawal = True
 
     @workflow.run
     async def run(self, start: OfferStart) -> OfferState:
@@ -114,7 +115,10 @@ class OfferWorkflow:
             )
         elif self.state.status == OfferStatus.WITHDRAWN:
             # The candidacy stays at "offer": the client may send a new one, or reject.
-            await self._tell_contractor("offer_withdrawn", {"reason": self.state.withdraw_reason})
+            if self.tell_withdrawal:
+                await self._tell_contractor(
+                    "offer_withdrawn", {"reason": self.state.withdraw_reason}
+                )
         self.settled = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
@@ -278,6 +282,7 @@ class OfferWorkflow:
     @workflow.update
     async def withdraw(self, request: WithdrawOfferRequest) -> OfferState:
         self.state.withdraw_reason = request.reason
+        self.tell_withdrawal = request.tell_contractor
         self._answer(OfferStatus.WITHDRAWN)
         await self._project()
         return self.state

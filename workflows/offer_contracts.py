@@ -107,6 +107,8 @@ class ReviseRequest(BaseModel):
 
 class WithdrawOfferRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
+    # False when the candidacy ended: its own notice tells the contractor, once.
+    tell_contractor: bool = True
 
 
 class OfferOutcomeKind(StrEnum):

@@ -10,6 +10,7 @@ from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
+from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.panels import interview_panel
 from api.schemas import Page
@@ -145,6 +146,12 @@ async def _start_candidacy(
         await session.delete(row)
         await session.commit()
         raise
+    # A close that listed the open candidacies just before this one was stored never saw it:
+    # the post closed meanwhile, so this candidacy ends at once, as the others did.
+    await session.refresh(job_post)
+    if job_post.status != "open":
+        await end_candidacies(temporal, [candidacy_id])
+        raise HTTPException(409, "this job post was closed")
     response.status_code = 201
     return CandidacyOut.model_validate(row, from_attributes=True)
 

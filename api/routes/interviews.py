@@ -1,8 +1,12 @@
-"""Interviews: claiming a slot, the live state, the calendar invite, the video room, the outcome."""
+"""Interviews: claiming a slot, cancelling or moving the booking, the live state, the calendar
+invite, the video room, the outcome."""
 
-from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel
-from temporalio.client import WorkflowUpdateFailedError
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import BaseModel, Field, field_validator
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
@@ -12,13 +16,27 @@ from activities.invites import (
     build_invite,
     invite_description,
     invite_summary,
+    join_link,
 )
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import raise_from_update
 from api.workflows import query, update
-from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, video_room_token
-from workflows.contracts import Booking, ClaimRequest, InterviewState, InterviewStatus, Outcome
+from domain.ids import candidacy_workflow_id
+from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
+from store.models import User
+from workflows.candidacy import CandidacyWorkflow
+from workflows.contracts import (
+    Booking,
+    CancelRequest,
+    ClaimRequest,
+    InterviewClosed,
+    InterviewState,
+    InterviewStatus,
+    Outcome,
+    RescheduleRequest,
+    Side,
+)
 from workflows.interview import UNAVAILABLE, InterviewWorkflow
 
 router = APIRouter(tags=["interviews"])
@@ -26,6 +44,34 @@ router = APIRouter(tags=["interviews"])
 
 class ClaimIn(BaseModel):
     slot_id: str
+
+
+class CancelIn(BaseModel):
+    reason: str = Field(
+        min_length=1, max_length=2000, description="required; the other side reads it"
+    )
+    withdraw_slot: bool = Field(
+        default=False,
+        description="client only: take the slot away (withdrawn) instead of reopening it",
+    )
+    cancel_request: bool = Field(
+        default=False,
+        description="client only: cancel the round's interview request itself; the candidacy "
+        "then waits for the round to be requested again (POST "
+        "/candidacies/{id}/interview-requests)",
+    )
+
+    @field_validator("reason")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is required")
+        return value.strip()
+
+
+class RescheduleIn(BaseModel):
+    slot_id: str = Field(description="an open slot of the same round")
+    reason: str | None = Field(default=None, max_length=2000)
 
 
 class JoinOut(BaseModel):
@@ -65,6 +111,101 @@ async def claim(
     return booking
 
 
+def _side_of(user: User) -> Side:
+    return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
+
+
+async def _change(temporal: Client, interview_id: str, method: Any, arg: Any) -> Any:
+    """Run a booking change; 503 when the booking could not be decided right now."""
+    handle = temporal.get_workflow_handle(interview_id)
+    try:
+        return await handle.execute_update(method, arg)
+    except WorkflowUpdateFailedError as error:
+        cause = error.cause
+        if isinstance(cause, ApplicationError) and cause.type == UNAVAILABLE:
+            raise HTTPException(503, cause.message) from error
+        raise_from_update(error)
+    except RPCError as error:
+        raise_from_update(error)
+
+
+@router.post(
+    "/interviews/{interview_id}/cancel",
+    response_model=InterviewState,
+    responses={
+        403: {"description": "withdraw_slot or cancel_request by the contractor"},
+        409: {
+            "description": "nothing booked (without cancel_request), the interview has "
+            "started or taken place, or it is already cancelled"
+        },
+        422: {"description": "no reason"},
+    },
+)
+async def cancel(
+    interview_id: str, body: CancelIn, user: Caller, session: Session, temporal: Temporal
+) -> InterviewState:
+    """Cancel the booking before its start, by either side, with a reason. The slot opens again
+    when it is still bookable (2 h ahead or more), unless the client withdraws it
+    (`withdraw_slot`); the other side is told the reason (notification with the calendar's
+    CANCEL, and a message in the pair's thread); the round waits for a new claim. Under 24 h
+    before the start the cancellation is recorded as late (`cancellations[-1].late`).
+
+    With `cancel_request` (client) the round's interview request itself ends: the booking, if
+    any, is cancelled as above, the interview ends as cancelled and the candidacy waits for the
+    client to request that round again. Answers once the candidacy takes that new request."""
+    job_post, contractor_id, _ = await interview_for(
+        session, user, interview_id, client=True, contractor=True, ops=False
+    )
+    side = _side_of(user)
+    if side == Side.CONTRACTOR and (body.withdraw_slot or body.cancel_request):
+        raise HTTPException(403, "only the client can withdraw the slot or cancel the request")
+    request = CancelRequest(
+        by=user.id,
+        side=side,
+        reason=body.reason,
+        withdraw_slot=body.withdraw_slot,
+        cancel_request=body.cancel_request,
+    )
+    state: InterviewState = await _change(temporal, interview_id, InterviewWorkflow.cancel, request)
+    if body.cancel_request:
+        await update(
+            temporal,
+            candidacy_workflow_id(job_post.id, contractor_id),
+            CandidacyWorkflow.interview_closed,
+            InterviewClosed(interview_id=interview_id),
+        )
+    return state
+
+
+@router.post(
+    "/interviews/{interview_id}/reschedule",
+    response_model=InterviewState,
+    responses={
+        409: {
+            "description": "the new slot is taken, withdrawn, expired or of another round (the "
+            "booking stands as it was); nothing booked; the interview has started; the "
+            "contractor already moved it twice (only the client can now)"
+        },
+        503: {"description": "the new booking could not be decided right now; try again"},
+    },
+)
+async def reschedule(
+    interview_id: str, body: RescheduleIn, user: Caller, session: Session, temporal: Temporal
+) -> InterviewState:
+    """Move the booking to another open slot of the round in one step, by either side: the new
+    slot is booked before the old one is released, so a refusal leaves the booking as it was.
+    The calendar invite keeps its UID with a higher SEQUENCE; the earlier join link stops
+    working. The contractor may move a round's booking twice; then only the client can."""
+    await interview_for(session, user, interview_id, client=True, contractor=True, ops=False)
+    request = RescheduleRequest(
+        slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
+    )
+    state: InterviewState = await _change(
+        temporal, interview_id, InterviewWorkflow.reschedule, request
+    )
+    return state
+
+
 @router.get("/interviews/{interview_id}", response_model=InterviewState)
 async def get_interview(
     interview_id: str, user: Caller, session: Session, temporal: Temporal
@@ -102,6 +243,9 @@ async def invite(
         method, booking, stamp = CANCEL, state.cancelled_booking, now
     else:
         raise HTTPException(409, "this interview has not been booked yet")
+    join_url = join_link(
+        settings.public_base_url, settings.video_room_secret, interview_id, state.sequence
+    )
     data = build_invite(
         interview_id=interview_id,
         relay_domain=settings.relay_domain,
@@ -111,8 +255,8 @@ async def invite(
         end=booking.end,
         stamp=stamp,
         summary=invite_summary(job_post.title, round_number, state.kind),
-        description=invite_description(settings.public_base_url, interview_id),
-        location=f"{settings.public_base_url}/interviews/{interview_id}/join",
+        description=invite_description(settings.public_base_url, interview_id, join_url),
+        location=join_url,
         attendee_email=user.email,
     )
     return Response(
@@ -128,7 +272,7 @@ async def invite(
     responses={
         409: {
             "description": "outside the window: from 10 minutes before the start "
-            "until the end (excluded), while booked"
+            "until the end (excluded), while booked; or a link (token) of an earlier booking"
         }
     },
 )
@@ -139,14 +283,27 @@ async def join(
     temporal: Temporal,
     settings: AppSettings,
     now: Now,
+    token: str | None = Query(
+        default=None,
+        description="the booking's token, as in the invite's link; a token of an earlier "
+        "(moved or cancelled) booking is refused",
+    ),
 ) -> JoinOut:
     """The video room link, from 10 minutes before the start until the end (at the end: 409).
-    Each booking gets its own room, so a moved interview's old link leads nowhere."""
+    Each booking gets its own room and its own join link (`?token=`, in the invite and the
+    booking emails), so a moved or cancelled booking's link leads nowhere: 409."""
     await interview_for(session, user, interview_id, client=True, contractor=True)
     state: InterviewState = await query(temporal, interview_id, InterviewWorkflow.status)
     booking = state.booking
     if booking is None or state.status != InterviewStatus.BOOKED:
         raise HTTPException(409, f"no booked interview to join; this interview is {state.status}")
+    current = join_token(settings.video_room_secret, interview_id, state.sequence)
+    if token is not None and not hmac.compare_digest(token, current):
+        raise HTTPException(
+            409,
+            "this join link belongs to an earlier booking of the interview, which was moved or "
+            f"cancelled; it now starts at {booking.start.isoformat()}",
+        )
     if not can_join(booking.start, booking.end, now):
         opens = booking.start - JOIN_OPENS_BEFORE_START
         if now < opens:

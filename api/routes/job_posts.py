@@ -1,6 +1,5 @@
 """Job posts with their interview plans."""
 
-import asyncio
 from datetime import datetime
 from zoneinfo import available_timezones
 
@@ -8,17 +7,15 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import update
 from sqlmodel import col, func, select
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from api.access import job_post_for_owner
+from api.closing import end_candidacies
 from api.deps import Caller, ClientUser, Now, Session, Temporal
 from api.schemas import Page
 from domain.ids import new_id
 from domain.plans import Round, default_plan, plan_problems
 from domain.stages import TERMINAL_STAGES
-from store.models import Candidacy, JobPost
-from workflows.candidacy import CandidacyWorkflow
+from store.models import Candidacy, JobPost, Slot
 
 router = APIRouter(tags=["job posts"])
 
@@ -77,6 +74,7 @@ class JobPostOut(BaseModel):
 
 class JobPostClosed(JobPostOut):
     candidacies_ended: int = Field(description="open candidacies this close ended")
+    slots_withdrawn: int = Field(description="open slots this close withdrew")
 
 
 @router.post("/job-posts", status_code=201, response_model=JobPostOut)
@@ -137,30 +135,26 @@ async def list_job_posts(
     return Page(items=[JobPostOut.of(r) for r in rows], total=total, page=page, per_page=per_page)
 
 
-# Candidacies closed at once when a job post closes; the rest wait their turn.
-CLOSE_CONCURRENCY = 10
-
-
-@router.post(
-    "/job-posts/{job_post_id}/close",
-    response_model=JobPostClosed,
-    responses={409: {"description": "already closed"}},
-)
+@router.post("/job-posts/{job_post_id}/close", response_model=JobPostClosed)
 async def close_job_post(
     job_post_id: str, user: ClientUser, session: Session, temporal: Temporal, now: Now
 ) -> JobPostClosed:
-    """Close the job post (the owner): no more applications, invitations or slots, and every
-    open candidacy ends as closed (its interviews are cancelled and the contractor is told)."""
+    """Close the job post (the owner): no more applications, invitations or slots; its open
+    slots are withdrawn; every open candidacy ends as closed (its booked interview cancelled
+    with a calendar CANCEL, its slot withdrawn, an open offer pulled, the contractor told once).
+
+    Idempotent: closing again (say after the workflow service failed half-way) ends whatever
+    candidacies are still open and answers 200 with how many this call ended; `closed_at` stays
+    the first close's."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    closing = await session.exec(
+    await session.exec(
         update(JobPost)
         .where(col(JobPost.id) == job_post_id, col(JobPost.status) == "open")
         .values(status="closed", closed_at=now)
     )
     await session.commit()
-    if closing.rowcount != 1:  # type: ignore[attr-defined]
-        raise HTTPException(409, "this job post is already closed")
     await session.refresh(job_post)
+    withdrawn = await _withdraw_open_slots(session, job_post_id)
     open_ids = list(
         await session.exec(
             select(Candidacy.id).where(
@@ -169,26 +163,20 @@ async def close_job_post(
             )
         )
     )
-    ended = await _end_candidacies(temporal, open_ids)
-    return JobPostClosed(**JobPostOut.of(job_post).model_dump(), candidacies_ended=ended)
+    ended = await end_candidacies(temporal, open_ids)
+    # A booking released while its candidacy ended is withdrawn by the interview itself; this
+    # catches one released by a cancellation racing the close.
+    withdrawn += await _withdraw_open_slots(session, job_post_id)
+    return JobPostClosed(
+        **JobPostOut.of(job_post).model_dump(), candidacies_ended=ended, slots_withdrawn=withdrawn
+    )
 
 
-async def _end_candidacies(temporal: Client, candidacy_ids: list[str]) -> int:
-    """Close each candidacy's workflow; answers how many were still open and now ended."""
-    gate = asyncio.Semaphore(CLOSE_CONCURRENCY)
-
-    async def end(candidacy_id: str) -> bool:
-        async with gate:
-            try:
-                await temporal.get_workflow_handle(candidacy_id).execute_update(
-                    CandidacyWorkflow.close
-                )
-            except WorkflowUpdateFailedError:  # it ended meanwhile (withdrawn, rejected...)
-                return False
-            except RPCError as error:
-                if error.status == RPCStatusCode.NOT_FOUND:  # its workflow already finished
-                    return False
-                raise
-            return True
-
-    return sum(await asyncio.gather(*(end(i) for i in candidacy_ids)))
+async def _withdraw_open_slots(session: Session, job_post_id: str) -> int:
+    result = await session.exec(
+        update(Slot)
+        .where(col(Slot.job_post_id) == job_post_id, col(Slot.status) == "open")
+        .values(status="withdrawn")
+    )
+    await session.commit()
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -149,7 +149,8 @@ async def propose_slots(
 async def list_open_slots(
     job_post_id: str, number: int, user: Caller, session: Session, temporal: Temporal, now: Now
 ) -> list[SlotOut]:
-    """Open, still bookable slots: for the owner, or a contractor asked to pick one."""
+    """Open, still bookable slots: for the owner, or a contractor asked to pick one (or to move
+    their booking to another)."""
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
@@ -177,7 +178,7 @@ async def _has_pending_request(temporal: Temporal, interview_id: str) -> bool:
         state = await temporal.get_workflow_handle(interview_id).query(InterviewWorkflow.status)
     except RPCError:
         return False
-    return bool(state.status == InterviewStatus.AWAITING_SLOT)
+    return state.status in (InterviewStatus.AWAITING_SLOT, InterviewStatus.BOOKED)
 
 
 @router.delete("/job-posts/{job_post_id}/rounds/{number}/slots/{slot_id}", status_code=204)
@@ -190,7 +191,8 @@ async def withdraw_slot(
     temporal: Temporal,
     settings: AppSettings,
 ) -> Response:
-    """Withdraw an open slot (a booked one is cancelled through its interview)."""
+    """Withdraw an open slot (a booked one is cancelled through its interview:
+    POST /interviews/{id}/cancel with `withdraw_slot`)."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
     slot = await session.get(Slot, slot_id)
     if slot is None or slot.job_post_id != job_post_id or slot.round != number:
