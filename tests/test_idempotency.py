@@ -105,8 +105,10 @@ async def test_refusals_are_answers_too(stack: Stack) -> None:
     closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
     assert closed.status_code == 200
 
-    first = await stack.http.post(f"/job-posts/{job['id']}/close", headers=_keyed(client, "c"))
-    again = await stack.http.post(f"/job-posts/{job['id']}/close", headers=_keyed(client, "c"))
+    contractor = await stack.contractor()
+    apply = f"/job-posts/{job['id']}/applications"
+    first = await stack.http.post(apply, headers=_keyed(contractor, "c"))
+    again = await stack.http.post(apply, headers=_keyed(contractor, "c"))
 
     assert first.status_code == again.status_code == 409
     assert again.json() == first.json()
