@@ -32,6 +32,9 @@ REQUIRED = {
     "candidacy_hired",
     "engagement_ten_weeks",
     "engagement_restarted",
+    "interview_cancelled_and_rebooked",
+    "interview_rescheduled",
+    "candidacy_request_cancelled",
 }
 
 

@@ -21,7 +21,7 @@ for a new claim after a cancellation.
 """
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,11 +29,13 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         BookSlotRequest,
         InviteRequest,
+        NotifyRequest,
         ReleaseSlotRequest,
         SlotPoolNotice,
     )
@@ -56,7 +58,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.masking import mask_contact_details
     from domain.plans import Assessment
     from domain.slots import is_bookable
-    from workflows.common import notify, run_activity, wait_until
+    from workflows.common import ACTIVITY_TIMEOUT, RETRY, notify, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
@@ -159,6 +161,7 @@ class InterviewWorkflow:
         self.parent_told: tuple[Any, ...] | None = None
         self.outbox: list[_Change] = []  # changes of the booking not yet announced, in order
         self.request_cancelled = False
+        self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
 
     @workflow.run
@@ -169,6 +172,7 @@ class InterviewWorkflow:
             await workflow.wait_condition(lambda: story.done() or self.request_cancelled)
         except BaseException as error:
             # Cancelled (the candidacy ended): wind down, then let the cancellation through.
+            self.winding_down = True
             story.cancel()
             if is_cancelled_exception(error):
                 await _settled(story)
@@ -177,6 +181,7 @@ class InterviewWorkflow:
         if story.done():
             story.result()
         else:  # the client cancelled the round's request
+            self.winding_down = True
             story.cancel()
             await _settled(story)
             await _to_the_end(self._wind_down())
@@ -233,7 +238,7 @@ class InterviewWorkflow:
 
             remind = reminder_at(due)
             if remind > workflow.now():
-                if await wait_until(remind, moved):
+                if await self._wait(moved, remind):
                     continue
                 await self._tell(
                     "assessment_reminder",
@@ -241,7 +246,7 @@ class InterviewWorkflow:
                     {"due_at": due},
                     event=f"assessment-reminder-{version}",
                 )
-            if await wait_until(due, moved):
+            if await self._wait(moved, due):
                 continue
             self._set(InterviewStatus.ASSESSMENT_OVERDUE)
             await self._tell_parent()
@@ -251,7 +256,7 @@ class InterviewWorkflow:
                 {"due_at": due},
                 event=f"overdue-{version}",
             )
-            await workflow.wait_condition(moved)
+            await self._wait(moved)
         if assessment.submitted_at is not None:
             await self._tell(
                 "assessment_submitted",
@@ -263,13 +268,15 @@ class InterviewWorkflow:
         """Until a booking reaches its end: announce each change of the booking, wait for a
         claim while nothing is booked, remind while something is."""
         while True:
+            if self.winding_down:  # see _wait: the story ends itself
+                raise asyncio.CancelledError
             booking = self.state.booking
             if booking is None:
-                await self._flush()
                 self._set(InterviewStatus.AWAITING_SLOT)
                 await self._tell_parent()
-                await self._tell_pool(CONTRACTOR_WAITING)
-                await workflow.wait_condition(lambda: bool(self.outbox))
+                await self._tell_pool(CONTRACTOR_WAITING)  # waiting again: new slots are told
+                await self._flush()
+                await self._wait(lambda: bool(self.outbox))
                 continue
             await self._tell_pool(CONTRACTOR_LEFT)
             await self._tell_parent()
@@ -288,7 +295,7 @@ class InterviewWorkflow:
 
         booked_at = self.state.booked_at or workflow.now()
         for label, at in reminder_times(booking.start, booked_at):
-            if await wait_until(at, changed):
+            if await self._wait(changed, at):
                 return False
             await self._tell(
                 "interview_reminder",
@@ -297,7 +304,7 @@ class InterviewWorkflow:
                 event=f"reminder-{label}-{sequence}",
                 about=self._booking_key(sequence),
             )
-        if await wait_until(booking.end, changed):
+        if await self._wait(changed, booking.end):
             return False
         return not changed()
 
@@ -311,7 +318,7 @@ class InterviewWorkflow:
         holidays = [date.fromisoformat(d) for d in self.start.holidays]
         schedule = outcome_reminder_times(booking.end, self.start.client_tz, holidays)
         for number, at in enumerate(schedule, start=1):
-            if await wait_until(at, recorded):
+            if await self._wait(recorded, at):
                 break
             await self._tell(
                 "outcome_reminder",
@@ -319,7 +326,7 @@ class InterviewWorkflow:
                 {"start": booking.start, "end": booking.end, "reminder_number": number},
                 event=f"outcome-reminder-{number}",
             )
-        await workflow.wait_condition(recorded)
+        await self._wait(recorded)
         await self._tell_parent()
         outcome = self.state.outcome
         if outcome is not None and outcome.outcome == OutcomeKind.COMPLETED:
@@ -329,6 +336,23 @@ class InterviewWorkflow:
                 {"thank_by": workflow.now() + THANK_INTERVIEWER_WITHIN},
                 link="/threads?panel=marketplace",
             )
+
+    async def _wait(self, done: Callable[[], bool], deadline: datetime | None = None) -> bool:
+        """Every wait of the story: until `done()` (or the deadline: True when `done()` came
+        true). It ends the story once the run winds down: cancelling the story's task is not
+        enough, as an operation that completed meanwhile (an activity, a signal) absorbs it."""
+
+        def ready() -> bool:
+            return self.winding_down or done()
+
+        if deadline is None:
+            await workflow.wait_condition(ready)
+            came = True
+        else:
+            came = await wait_until(deadline, ready)
+        if self.winding_down:
+            raise asyncio.CancelledError
+        return came
 
     async def _wind_down(self) -> None:
         """The interview ends before taking place (the candidacy ended, or the client cancelled
@@ -891,7 +915,9 @@ class InterviewWorkflow:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(
                 PARENT_SIGNAL, ref
             )
-        except Exception:  # noqa: BLE001 - the parent may have ended; nothing to keep current
+        except Exception as error:  # noqa: BLE001 - the parent may have ended
+            if is_cancelled_exception(error):  # this signal was cancelled with the story
+                raise
             workflow.logger.info("candidacy %s no longer takes signals", parent.workflow_id)
 
     def _context(self, extra: dict[str, object]) -> dict[str, object]:
@@ -915,14 +941,23 @@ class InterviewWorkflow:
         about: str | None = None,
     ) -> None:
         """Notify about this interview: nothing unsent goes out once it is cancelled (or, with
-        `about`, once that booking is)."""
-        await notify(
-            event_key=f"{self.key}:{event or template}",
-            template=template,
-            recipient_ids=list(dict.fromkeys(recipients)),
-            context=self._context(context),
-            link=link or f"/interviews/{self.start.interview_id}",
-            about_interview_id=about or self.key,
+        `about`, once that booking is). Cancelled half-way (the interview winding down), the
+        attempt is abandoned rather than cancelled: the notification service itself drops what
+        is no longer to be sent, and the workflow need not wait for the attempt to stop."""
+        await workflow.execute_activity(
+            NotifyActivities.send_notification,
+            NotifyRequest(
+                event_key=f"{self.key}:{event or template}",
+                template=template,
+                recipient_ids=list(dict.fromkeys(recipients)),
+                context=self._context(context),
+                link=link or f"/interviews/{self.start.interview_id}",
+                at=workflow.now(),
+                about_interview_id=about or self.key,
+            ),
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=RETRY,
+            cancellation_type=ActivityCancellationType.ABANDON,
         )
 
 
