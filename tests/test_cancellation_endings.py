@@ -53,12 +53,12 @@ async def _not_running(stack: Stack, workflow_id: str) -> WorkflowExecutionStatu
 
 
 async def _completed(stack: Stack, client: Actor, interview_id: str) -> None:
-    """Record a held interview as completed, once its workflow has seen its end."""
-
-    async def status() -> str:
-        return str((await interview_state(stack, client, interview_id))["status"])
-
-    await eventually(status, lambda s: s == "awaiting_outcome")
+    """Record a held interview as completed, once its workflow has seen its end (a second of
+    workflow time between looks, so that the timers due fire)."""
+    for _ in range(30):
+        if (await interview_state(stack, client, interview_id))["status"] == "awaiting_outcome":
+            break
+        await stack.env.sleep(timedelta(seconds=1))
     outcome = await stack.http.post(
         f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
     )

@@ -22,8 +22,7 @@ for a new claim after a cancellation.
 
 import asyncio
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -34,13 +33,10 @@ from temporalio.workflow import ActivityCancellationType
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import (
         BookSlotRequest,
-        InviteRequest,
         NotifyRequest,
         ReleaseSlotRequest,
         SlotPoolNotice,
     )
-    from activities.invites import CANCEL, REQUEST, InviteActivities
-    from activities.messages import MessageActivities, SystemMessage
     from activities.notify import CancelNotifications, NotifyActivities
     from activities.slot_pool import CONTRACTOR_LEFT, CONTRACTOR_WAITING, SlotPoolActivities
     from activities.slots import SLOT_UNAVAILABLE, SlotActivities
@@ -58,7 +54,14 @@ with workflow.unsafe.imports_passed_through():
     from domain.masking import mask_contact_details
     from domain.plans import Assessment
     from domain.slots import is_bookable
-    from workflows.common import ACTIVITY_TIMEOUT, RETRY, notify, run_activity, wait_until
+    from workflows.booking_notices import (
+        Booked,
+        BookingNotices,
+        Cancelled,
+        Change,
+        RequestCancelled,
+    )
+    from workflows.common import ACTIVITY_TIMEOUT, RETRY, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
@@ -93,34 +96,6 @@ CANCEL_NOTIFICATIONS_PATCH = "cancel-notifications-of-ended-bookings"
 TAKEN_PLACE = (InterviewStatus.AWAITING_OUTCOME, InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW)
 
 
-@dataclass(frozen=True)
-class _Booked:
-    """A booking to put in calendars: a claim, or a move (`move` set)."""
-
-    booking: Booking
-    sequence: int
-    move: BookingMove | None = None
-
-
-@dataclass(frozen=True)
-class _Cancelled:
-    """A booking to take out of calendars, and the people to tell why."""
-
-    booking: Booking
-    record: BookingCancellation
-
-
-@dataclass(frozen=True)
-class _RequestCancelled:
-    """The client cancelled the round's request while nothing was booked."""
-
-    by: str
-    reason: str
-
-
-_Change = _Booked | _Cancelled | _RequestCancelled
-
-
 @workflow.defn
 class InterviewWorkflow:
     @workflow.init
@@ -152,14 +127,14 @@ class InterviewWorkflow:
             else f"{start.interview_id}:attempt-{start.attempt}"
         )
         self.client_side = list(dict.fromkeys([start.owner_id, *start.panel]))
+        self.notices = BookingNotices(start, self.key, self.client_side)
         self.lock = asyncio.Lock()
         self.booking_changes = 0
         self.contractor_moves = 0
         self.assessment_version = 0  # raised by every extension
         self.in_pool = False
-        self.calendars_hold: Booking | None = None  # what the last invite sent put in calendars
         self.parent_told: tuple[Any, ...] | None = None
-        self.outbox: list[_Change] = []  # changes of the booking not yet announced, in order
+        self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
@@ -388,7 +363,7 @@ class InterviewWorkflow:
             self._change_booking(booking)
             self.state.booked_at = workflow.now()
             self._set(InterviewStatus.BOOKED)
-            self.outbox.append(_Booked(booking, self.state.sequence))
+            self.outbox.append(Booked(booking, self.state.sequence))
             return booking
 
     @claim.validator
@@ -414,7 +389,7 @@ class InterviewWorkflow:
                 )
             elif request.cancel_request:
                 self.outbox.append(
-                    _RequestCancelled(request.by, mask_contact_details(request.reason))
+                    RequestCancelled(request.by, mask_contact_details(request.reason))
                 )
             if request.cancel_request:
                 self.request_cancelled = True
@@ -475,7 +450,7 @@ class InterviewWorkflow:
                 self.state.contractor_reschedules_left = contractor_reschedules_left(
                     self.contractor_moves
                 )
-            self.outbox.append(_Booked(new, self.state.sequence, move))
+            self.outbox.append(Booked(new, self.state.sequence, move))
             await self._release(old.slot_id, True, old_key)
             return self.state
 
@@ -647,7 +622,7 @@ class InterviewWorkflow:
             sequence=self.state.sequence,
         )
         self.state.cancellations.append(record)
-        self.outbox.append(_Cancelled(booking, record))
+        self.outbox.append(Cancelled(booking, record))
         return booking.slot_id, reopen, old_key
 
     async def _release(self, slot_id: str, reopen: bool, booking_key: str | None) -> None:
@@ -715,164 +690,10 @@ class InterviewWorkflow:
         while self.outbox:
             change = self.outbox[0]
             try:
-                await _to_the_end(self._announce(change))
+                await _to_the_end(self.notices.announce(change, self.candidacy_end))
             finally:
                 if self.outbox and self.outbox[0] is change:
                     self.outbox.pop(0)
-
-    async def _announce(self, change: _Change) -> None:
-        if isinstance(change, _Booked):
-            await self._announce_booked(change)
-        elif isinstance(change, _Cancelled):
-            await self._announce_cancelled(change)
-        else:
-            await self._announce_request_cancelled(change)
-
-    async def _announce_booked(self, change: _Booked) -> None:
-        moved = change.move is not None or (
-            self.calendars_hold is not None and self.calendars_hold != change.booking
-        )
-        extra: dict[str, object] = {"sequence": change.sequence}
-        if change.move is not None:
-            extra |= {
-                "by_side": change.move.side.value,
-                "reason": change.move.reason,
-                "previous_start": change.move.from_start,
-            }
-        self.calendars_hold = change.booking
-        await self._invite(
-            REQUEST,
-            change.booking,
-            change.sequence,
-            self._everyone(),
-            "interview_rescheduled" if moved else "interview_booked",
-            f"{self.key}:invite-{change.sequence}",
-            extra,
-        )
-
-    async def _announce_cancelled(self, change: _Cancelled) -> None:
-        """The other side hears why (with the calendar's CANCEL) and the pair's thread gets a
-        message; the canceller's side gets the CANCEL for its calendars. When the candidacy
-        ended, its own notices carry the CANCEL instead, so nobody is told twice."""
-        record, booking = change.record, change.booking
-        self.calendars_hold = None
-        told: list[str] = []
-        if self.candidacy_end is not None and record.side is None:
-            for notice in self.candidacy_end.notices:
-                recipients = [r for r in notice.recipient_ids if r in self._everyone()]
-                recipients = [r for r in recipients if r not in told]
-                if recipients:
-                    await self._invite(
-                        CANCEL,
-                        booking,
-                        record.sequence,
-                        recipients,
-                        notice.template,
-                        notice.event_key,
-                        notice.context,
-                        link=notice.link,
-                    )
-                    told.extend(recipients)
-        elif record.side is not None:
-            others = (
-                self.client_side if record.side == Side.CONTRACTOR else [self.start.contractor_id]
-            )
-            await self._invite(
-                CANCEL,
-                booking,
-                record.sequence,
-                others,
-                "interview_cancelled",
-                f"{self.key}:cancelled-{record.sequence}",
-                self._cancellation_context(record),
-            )
-            told.extend(others)
-            await self._post_to_thread(
-                f"cancelled-{record.sequence}", _cancellation_message(self.start.round, record)
-            )
-        rest = [r for r in self._everyone() if r not in told]
-        if rest:
-            await self._invite(
-                CANCEL,
-                booking,
-                record.sequence,
-                rest,
-                "interview_invite_cancelled",
-                f"{self.key}:invite-cancel-{record.sequence}",
-                {"sequence": record.sequence, "reason": record.reason},
-            )
-
-    async def _announce_request_cancelled(self, change: _RequestCancelled) -> None:
-        await notify(
-            event_key=f"{self.key}:request-cancelled",
-            template="interview_cancelled",
-            recipient_ids=[self.start.contractor_id],
-            context=self._context(
-                {"by_side": Side.CLIENT.value, "reason": change.reason, "request_cancelled": True}
-            ),
-            link=f"/candidacies/{self.start.candidacy_id}",
-        )
-        await self._post_to_thread(
-            "request-cancelled",
-            f"The client cancelled the request for the round {self.start.round} interview. "
-            f"Reason: {change.reason}",
-        )
-
-    def _cancellation_context(self, record: BookingCancellation) -> dict[str, object]:
-        return {
-            "sequence": record.sequence,
-            "by_side": record.side.value if record.side else None,
-            "reason": record.reason,
-            "late": record.late,
-            "slot_reopened": record.slot_reopened,
-            "request_cancelled": record.cause == "request_cancelled",
-        }
-
-    async def _post_to_thread(self, event: str, body: str) -> None:
-        await run_activity(
-            MessageActivities.post_system_message,
-            SystemMessage(
-                company_id=self.start.company_id,
-                contractor_id=self.start.contractor_id,
-                body=body,
-                event_key=f"{self.key}:{event}",
-                at=workflow.now(),
-            ),
-        )
-
-    async def _invite(
-        self,
-        method: str,
-        booking: Booking,
-        sequence: int,
-        recipients: list[str],
-        template: str,
-        event_key: str,
-        extra: dict[str, Any],
-        link: str | None = None,
-    ) -> None:
-        await run_activity(
-            InviteActivities.send_invite,
-            InviteRequest(
-                interview_id=self.start.interview_id,
-                job_post_id=self.start.job_post_id,
-                round=self.start.round,
-                kind=self.state.kind,
-                method=method,
-                sequence=sequence,
-                start=booking.start,
-                end=booking.end,
-                stamp=workflow.now(),
-                recipient_ids=list(dict.fromkeys(recipients)),
-                template=template,
-                event_key=event_key,
-                context=self._context({"sequence": sequence, **extra}),
-                link=link or f"/interviews/{self.start.interview_id}",
-            ),
-        )
-
-    def _everyone(self) -> list[str]:
-        return [self.start.contractor_id, *self.client_side]
 
     async def _tell_pool(self, signal: str) -> None:
         waiting = signal == CONTRACTOR_WAITING
@@ -921,15 +742,7 @@ class InterviewWorkflow:
             workflow.logger.info("candidacy %s no longer takes signals", parent.workflow_id)
 
     def _context(self, extra: dict[str, object]) -> dict[str, object]:
-        return {
-            "interview_id": self.start.interview_id,
-            "candidacy_id": self.start.candidacy_id,
-            "job_post_id": self.start.job_post_id,
-            "contractor_id": self.start.contractor_id,
-            "round": self.start.round,
-            "kind": self.state.kind,
-            **extra,
-        }
+        return self.notices.context(extra)
 
     async def _tell(
         self,
@@ -944,7 +757,7 @@ class InterviewWorkflow:
         `about`, once that booking is). Cancelled half-way (the interview winding down), the
         attempt is abandoned rather than cancelled: the notification service itself drops what
         is no longer to be sent, and the workflow need not wait for the attempt to stop."""
-        await workflow.execute_activity(
+        await workflow.execute_activity_method(
             NotifyActivities.send_notification,
             NotifyRequest(
                 event_key=f"{self.key}:{event or template}",
@@ -964,16 +777,6 @@ class InterviewWorkflow:
 def _masked(reason: str | None) -> str | None:
     """One side's words, read by the other before any hire: contact details hidden."""
     return mask_contact_details(reason) if reason else reason
-
-
-def _cancellation_message(round_number: int, record: BookingCancellation) -> str:
-    who = "The contractor" if record.side == Side.CONTRACTOR else "The client"
-    when = record.start.astimezone(UTC).strftime("%a %d %b %Y, %H:%M UTC")
-    what = "the interview request" if record.cause == "request_cancelled" else "the interview"
-    late = " (late: less than 24 hours before the start)" if record.late else ""
-    return (
-        f"{who} cancelled {what} for round {round_number} on {when}{late}. Reason: {record.reason}"
-    )
 
 
 async def _settled(task: "asyncio.Future[None]") -> None:
