@@ -17,17 +17,36 @@ from tests.stack import Actor, Stack
 HISTORIES = Path(__file__).parent / "histories"
 
 
+async def ticking(
+    stack: Stack,
+    probe: Callable[[], Awaitable[Any]],
+    check: Callable[[Any], bool],
+    seconds: float = 60,
+) -> Any:
+    """The probe's value once `check` accepts it, skipping a second of workflow time between
+    looks so that timers due fire; fails after `seconds` of wall time (a loaded machine is slow
+    to run what the timers start)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition never met; last value: {value!r}")
+        await stack.env.sleep(timedelta(seconds=1))
+
+
 async def wait_for_stage(
     stack: Stack, candidacy_id: str, actor: Actor, stage: str
 ) -> dict[str, Any]:
-    """Poll the live state, skipping a second of workflow time between looks."""
-    response = None
-    for _ in range(50):
+    """Poll the candidacy's live state until it reaches `stage`."""
+
+    async def state() -> dict[str, Any]:
         response = await stack.http.get(f"/candidacies/{candidacy_id}", headers=actor.auth)
-        if response.json()["stage"] == stage:
-            return dict(response.json())
-        await stack.env.sleep(timedelta(seconds=1))
-    raise AssertionError(f"never reached {stage}: {response.json() if response else None}")
+        return dict(response.json())
+
+    found: dict[str, Any] = await ticking(stack, state, lambda s: s.get("stage") == stage)
+    return found
 
 
 async def skip_to(stack: Stack, moment: datetime) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from tests.helpers import eventually, notifications_of, skip_to
+from tests.helpers import eventually, notifications_of, skip_to, ticking
 from tests.stack import Actor, Stack
 
 
@@ -106,6 +106,11 @@ async def booked(stack: Stack, who: Actor, interview_id: str, slot_id: str) -> N
 async def complete(stack: Stack, client: Actor, interview_id: str, end: datetime) -> None:
     """Let the interview take place and record it as completed 5 minutes after its end."""
     await skip_to(stack, end + timedelta(minutes=5))
+    await ticking(
+        stack,
+        lambda: interview_state(stack, client, interview_id),
+        lambda state: state["status"] == "awaiting_outcome",
+    )
     outcome = await stack.http.post(
         f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
     )

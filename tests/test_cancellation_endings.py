@@ -16,7 +16,7 @@ from domain.ids import candidacy_workflow_id
 from domain.proration import billing_date
 from store.models import JobPost, Notification, Slot
 from tests.cancellation import booked_interview, slot_row
-from tests.helpers import eventually, notified, skip_to, wait_for_stage
+from tests.helpers import eventually, notified, skip_to, ticking, wait_for_stage
 from tests.offer_stage import ONE_ROUND, candidacy_at_offer, offer_terms
 from tests.scheduling import (
     booked,
@@ -55,10 +55,11 @@ async def _not_running(stack: Stack, workflow_id: str) -> WorkflowExecutionStatu
 async def _completed(stack: Stack, client: Actor, interview_id: str) -> None:
     """Record a held interview as completed, once its workflow has seen its end (a second of
     workflow time between looks, so that the timers due fire)."""
-    for _ in range(30):
-        if (await interview_state(stack, client, interview_id))["status"] == "awaiting_outcome":
-            break
-        await stack.env.sleep(timedelta(seconds=1))
+    await ticking(
+        stack,
+        lambda: interview_state(stack, client, interview_id),
+        lambda state: state["status"] == "awaiting_outcome",
+    )
     outcome = await stack.http.post(
         f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
     )
