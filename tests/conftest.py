@@ -116,3 +116,13 @@ async def stack(
     """The real API and worker on the time-skipping server, SQLite and loopback SMTP."""
     async with running_stack(time_env, sqlite_url, mail) as running:
         yield running
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+async def dev_stack(
+    request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, mail: MailServer
+) -> AsyncIterator[Stack]:
+    """The real API and worker on a dev server, once on each database: for real-time races."""
+    url = str(request.getfixturevalue(f"{request.param}_url"))
+    async with running_stack(dev_env, url, mail) as running:
+        yield running

@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 from temporalio.client import Client
@@ -14,6 +14,7 @@ from temporalio.client import Client
 from store.models import Notification
 from tests.stack import Actor, Stack
 
+T = TypeVar("T")
 HISTORIES = Path(__file__).parent / "histories"
 
 
@@ -47,6 +48,14 @@ async def wait_for_stage(
 
     found: dict[str, Any] = await ticking(stack, state, lambda s: s.get("stage") == stage)
     return found
+
+
+async def in_batches(calls: list[Awaitable[T]], size: int) -> list[T]:
+    """Await the calls `size` at a time, in order (setting up many workflows without a stampede)."""
+    done: list[T] = []
+    for i in range(0, len(calls), size):
+        done.extend(await asyncio.gather(*calls[i : i + size]))
+    return done
 
 
 async def skip_to(stack: Stack, moment: datetime) -> None:

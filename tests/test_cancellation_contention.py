@@ -5,48 +5,27 @@ contractor's booking where it was (never none). Run on SQLite and on PostgreSQL.
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
-from typing import TypeVar
 
 import httpx
-import pytest
 from sqlmodel import select
-from temporalio.testing import WorkflowEnvironment
 
 from store.models import Slot
-from tests.mail import MailServer
+from tests.helpers import in_batches
 from tests.scheduling import booked, invited, now_of, request_interview, slot_ids
-from tests.stack import Actor, Stack, running_stack
+from tests.stack import Actor, Stack
 from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
 
 BOOKED = 40
 WAITING = 40
 SPARE = 20
-T = TypeVar("T")
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def race_stack(
-    request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, mail: MailServer
-) -> AsyncIterator[Stack]:
-    url = str(request.getfixturevalue(f"{request.param}_url"))
-    async with running_stack(dev_env, url, mail) as stack:
-        yield stack
-
-
-async def _in_batches(calls: list[Awaitable[T]], size: int = 20) -> list[T]:
-    done: list[T] = []
-    for i in range(0, len(calls), size):
-        done.extend(await asyncio.gather(*calls[i : i + size]))
-    return done
 
 
 async def test_reschedules_and_claims_racing_never_double_book_nor_drop_a_booking(
-    race_stack: Stack,
+    dev_stack: Stack,
 ) -> None:
-    stack = race_stack
+    stack = dev_stack
     client = await stack.client_user()
     job = await stack.job_post(client)
 
@@ -54,14 +33,15 @@ async def test_reschedules_and_claims_racing_never_double_book_nor_drop_a_bookin
         contractor, candidacy_id = await invited(stack, client, job)
         return contractor, await request_interview(stack, client, candidacy_id)
 
-    people = await _in_batches([waiting() for _ in range(BOOKED + WAITING)])
+    people = await in_batches([waiting() for _ in range(BOOKED + WAITING)], 20)
     movers, claimers = people[:BOOKED], people[BOOKED:]
     first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
     starts = [first + timedelta(minutes=30 * i) for i in range(BOOKED + SPARE)]
     held = await slot_ids(stack, client, job["id"], starts[:BOOKED])
     spare = await slot_ids(stack, client, job["id"], starts[BOOKED:])
-    await _in_batches(
-        [booked(stack, who, interview_id, held[i]) for i, (who, interview_id) in enumerate(movers)]
+    await in_batches(
+        [booked(stack, who, interview_id, held[i]) for i, (who, interview_id) in enumerate(movers)],
+        20,
     )
 
     async def post(who: Actor, path: str, slot_id: str) -> tuple[str, httpx.Response]:

@@ -4,47 +4,27 @@ firing two claims at once for different slots. Run on SQLite and on PostgreSQL."
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
-import pytest
 from sqlmodel import select
-from temporalio.testing import WorkflowEnvironment
 
 from store.models import Slot
-from tests.mail import MailServer
+from tests.helpers import in_batches
 from tests.scheduling import invited, now_of, request_interview, slot_ids
-from tests.stack import Actor, Stack, running_stack
+from tests.stack import Actor, Stack
 from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
 
 CONTRACTORS = 200
 SLOTS = 50
-T = TypeVar("T")
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-async def contention_stack(
-    request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, mail: MailServer
-) -> AsyncIterator[Stack]:
-    url = str(request.getfixturevalue(f"{request.param}_url"))
-    async with running_stack(dev_env, url, mail) as stack:
-        yield stack
-
-
-async def _in_batches(calls: list[Awaitable[T]], size: int = 25) -> list[T]:
-    done: list[T] = []
-    for i in range(0, len(calls), size):
-        done.extend(await asyncio.gather(*calls[i : i + size]))
-    return done
 
 
 async def test_200_contractors_racing_for_50_slots_get_exactly_50_bookings(
-    contention_stack: Stack,
+    dev_stack: Stack,
 ) -> None:
-    stack = contention_stack
+    stack = dev_stack
     client = await stack.client_user()
     job = await stack.job_post(client)
 
@@ -52,7 +32,7 @@ async def test_200_contractors_racing_for_50_slots_get_exactly_50_bookings(
         contractor, candidacy_id = await invited(stack, client, job)
         return contractor, await request_interview(stack, client, candidacy_id)
 
-    contenders = await _in_batches([waiting() for _ in range(CONTRACTORS)])
+    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 25)
     first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
     starts = [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
     slots = await slot_ids(stack, client, job["id"], starts)
