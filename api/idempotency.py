@@ -61,19 +61,25 @@ class IdempotencyMiddleware:
             status, payload, replay = claimed
             await _send_json(send, status, payload, replay)
             return
-        captured: dict[str, Any] = {"status": 500, "body": b""}
+        captured: dict[str, Any] = {"status": 500, "body": b"", "stored": False}
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
                 captured["status"] = message["status"]
             elif message["type"] == "http.response.body":
                 captured["body"] += message.get("body", b"")
+                if not message.get("more_body"):
+                    # Stored before the caller can see the answer, so a replay sent the moment
+                    # it arrives finds it.
+                    await self._finish(db, user.id, key, captured["status"], captured["body"])
+                    captured["stored"] = True
             await send(message)
 
         try:
             await self.app(scope, _replay_receive(body, receive), capture)
         finally:
-            await self._finish(db, user.id, key, captured["status"], captured["body"])
+            if not captured["stored"]:
+                await self._finish(db, user.id, key, captured["status"], captured["body"])
 
     async def _claim(
         self, db: Database, user_id: str, key: str, scope: Scope, body_hash: str

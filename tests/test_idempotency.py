@@ -3,6 +3,7 @@ same answer and do the work once; the same key with another body is 422; a 5xx i
 so the key can be used again."""
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import httpx
@@ -208,3 +209,54 @@ async def test_a_5xx_is_not_stored(stack: Stack, temporal_down: httpx.AsyncClien
     assert replayed.json() == retried.json()
     closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
     assert closed.json()["candidacies_ended"] == 1
+
+
+async def test_a_replay_sent_the_moment_the_answer_arrives_gets_that_answer(stack: Stack) -> None:
+    """The answer is stored before its last byte leaves: a caller who replays the request as
+    soon as the 201 arrives gets the same 201, not "being answered"."""
+    client = await stack.client_user()
+    headers = _keyed(client, "replay-at-once")
+    app = stack.http._transport.app  # type: ignore[attr-defined]
+    body = json.dumps(JOB).encode()
+    replays: list[httpx.Response] = []
+    first: dict[str, object] = {}
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        if message["type"] == "http.response.start":
+            first["status"] = message["status"]
+        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            replays.append(
+                await stack.http.post(
+                    "/job-posts",
+                    content=body,
+                    headers={**headers, "content-type": "application/json"},
+                )
+            )
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/job-posts",
+        "raw_path": b"/job-posts",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (name.lower().encode(), value.encode())
+            for name, value in {**headers, "content-type": "application/json"}.items()
+        ],
+        "client": ("127.0.0.1", 1),
+        "server": ("api", 80),
+        "app": app,
+    }
+    await app(scope, receive, send)
+
+    assert first["status"] == 201
+    assert [r.status_code for r in replays] == [201], replays[0].text
+    assert replays[0].headers["idempotent-replay"] == "true"
+    assert await _job_posts_of(stack, client) == 1
