@@ -1,33 +1,56 @@
-"""Ending a job post's candidacies through their workflows (closing the post, or a candidacy
-that started while the post was closing)."""
+"""Closing a job post: the API starts its JobPostCloseWorkflow and answers the close as it stands;
+an application that raced the close ends its own candidacy."""
 
-import asyncio
+from datetime import datetime
 
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.client import Client
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from workflows.candidacy import CandidacyWorkflow
+from activities.job_posts import close_candidacy
+from api.workflows import query
+from domain.ids import job_post_close_workflow_id, parse_candidacy_workflow_id
+from store.models import JobPost
+from workflows import search_attributes as sa
+from workflows.job_post_close import JobPostCloseWorkflow
+from workflows.job_post_close_contracts import CloseProgress, CloseStart
 
-# Candidacies closed at once when a job post closes; the rest wait their turn.
-CLOSE_CONCURRENCY = 10
+
+async def start_close(
+    temporal: Client, task_queue: str, job_post: JobPost, now: datetime
+) -> CloseProgress:
+    """Start the post's close, or answer the one already under way or done. A close that failed
+    (its retries ran out) is started again: the new run ends whatever is still open."""
+    start = CloseStart(job_post_id=job_post.id, company_id=job_post.company_id, requested_at=now)
+    workflow_id = job_post_close_workflow_id(job_post.id)
+    try:
+        await temporal.start_workflow(
+            JobPostCloseWorkflow.run,
+            start,
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+            search_attributes=sa.for_job_post(job_post.id, job_post.company_id),
+            static_summary=f"Close of job post {job_post.id}: its open candidacies end",
+        )
+    except WorkflowAlreadyStartedError:
+        return await close_progress(temporal, job_post.id)
+    return CloseProgress(job_post_id=job_post.id, started_at=now)
+
+
+async def close_progress(temporal: Client, job_post_id: str) -> CloseProgress:
+    """The close's progress, from its workflow (running or finished)."""
+    workflow_id = job_post_close_workflow_id(job_post_id)
+    progress: CloseProgress = await query(temporal, workflow_id, JobPostCloseWorkflow.progress)
+    return progress
 
 
 async def end_candidacies(temporal: Client, candidacy_ids: list[str]) -> int:
-    """Close each candidacy's workflow; answers how many were still open and now ended."""
-    gate = asyncio.Semaphore(CLOSE_CONCURRENCY)
-
-    async def end(candidacy_id: str) -> bool:
-        async with gate:
-            try:
-                await temporal.get_workflow_handle(candidacy_id).execute_update(
-                    CandidacyWorkflow.close
-                )
-            except WorkflowUpdateFailedError:  # it ended meanwhile (withdrawn, rejected...)
-                return False
-            except RPCError as error:
-                if error.status == RPCStatusCode.NOT_FOUND:  # its workflow already finished
-                    return False
-                raise
-            return True
-
-    return sum(await asyncio.gather(*(end(i) for i in candidacy_ids)))
+    """End candidacies of a closed post at once (an application stored after the close listed
+    the post's candidacies); answers how many were still open and now ended."""
+    ended = 0
+    for candidacy_id in candidacy_ids:
+        parsed = parse_candidacy_workflow_id(candidacy_id)
+        assert parsed is not None, candidacy_id
+        ended += await close_candidacy(temporal, candidacy_id, job_post_id=parsed[0])
+    return ended

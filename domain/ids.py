@@ -38,3 +38,7 @@ def parse_candidacy_workflow_id(candidacy_id: str) -> tuple[str, str] | None:
     if len(parts) != 3 or parts[0] != "candidacy":
         return None
     return parts[1], parts[2]
+
+
+def job_post_close_workflow_id(job_post_id: str) -> str:
+    return f"close-{job_post_id}"

@@ -65,6 +65,8 @@ class JobPost(SQLModel, table=True):
     status: str = Field(default="open", max_length=16)  # open | closed
     created_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
+    # The close's progress, written by JobPostCloseWorkflow (null until the post is closed).
+    closing: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class Candidacy(SQLModel, table=True):

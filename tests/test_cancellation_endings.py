@@ -16,6 +16,7 @@ from domain.ids import candidacy_workflow_id
 from domain.proration import billing_date
 from store.models import JobPost, Notification, Slot
 from tests.cancellation import booked_interview, slot_row
+from tests.closing import close_finished, close_job_post
 from tests.helpers import eventually, notified, skip_to, ticking, wait_for_stage
 from tests.offer_stage import ONE_ROUND, candidacy_at_offer, offer_terms
 from tests.scheduling import (
@@ -116,10 +117,9 @@ async def test_closing_a_job_post_ends_candidacies_in_every_stage_cleanly(stack:
     await settle(stack)
     closed_at = await now_of(stack)
 
-    closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
+    await close_job_post(stack, client, job["id"])
 
-    assert closed.status_code == 200, closed.text
-    assert closed.json()["candidacies_ended"] == 6
+    assert (await close_finished(stack, client, job["id"]))["candidacies_ended"] == 6
     candidacies = [offered_id, deciding_id, booked_id, waiting_id, shortlisted_id, applied_id]
     for candidacy_id in candidacies:
         assert await _not_running(stack, candidacy_id) == WorkflowExecutionStatus.COMPLETED

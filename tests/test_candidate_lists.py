@@ -11,6 +11,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from store.migrate import upgrade
+from tests.closing import close_finished, close_job_post
 from tests.mail import MailServer
 from tests.stack import Actor, Stack, running_stack
 
@@ -279,5 +280,5 @@ async def test_candidate_lists_need_a_known_list_name(lists: Stack) -> None:
 
 async def _close(stack: Stack, client: Actor, job_id: str) -> None:
     """End the test's candidacies, so no workflow of it outlives its worker."""
-    closed = await stack.http.post(f"/job-posts/{job_id}/close", headers=client.auth)
-    assert closed.status_code == 200, closed.text
+    await close_job_post(stack, client, job_id)
+    await close_finished(stack, client, job_id)

@@ -14,6 +14,7 @@ from temporalio.service import RetryConfig
 
 from api.app import create_app
 from store.models import Candidacy
+from tests.closing import close_finished, close_job_post
 from tests.mail import free_port
 from tests.stack import Actor, Stack
 
@@ -207,8 +208,8 @@ async def test_a_5xx_is_not_stored(stack: Stack, temporal_down: httpx.AsyncClien
     assert replayed.status_code == 201
     assert replayed.headers["idempotent-replay"] == "true"
     assert replayed.json() == retried.json()
-    closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
-    assert closed.json()["candidacies_ended"] == 1
+    await close_job_post(stack, client, job["id"])
+    assert (await close_finished(stack, client, job["id"]))["candidacies_ended"] == 1
 
 
 async def test_a_replay_sent_the_moment_the_answer_arrives_gets_that_answer(stack: Stack) -> None:

@@ -1,17 +1,27 @@
-"""Closing a job post through the HTTP API: every open candidacy ends as closed (its booked
-interview cancelled, its contractor told), ended ones stay as they were, nothing new starts; closing
-again finishes what an interrupted close left open."""
+"""Closing a job post through the HTTP API: the API answers at once with the close's state, and
+the close (a workflow) ends every open candidacy as closed (its booked interview cancelled, its
+contractor told) in batches of 20, ended ones stay as they were, nothing new starts; closing again
+answers the same close, and finishes what an interrupted close left open."""
 
 import asyncio
+import json
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import WorkflowHistory
 
+from domain.ids import candidacy_workflow_id, job_post_close_workflow_id
 from store.models import JobPost, Notification
+from tests.closing import close_finished, close_job_post
+from tests.helpers import in_batches, record_history
 from tests.stack import Actor, Stack
+from workflows import search_attributes as sa
+from workflows.job_post_close import BATCH_SIZE, JobPostCloseWorkflow
+from workflows.job_post_close_contracts import CloseProgress
 
 
 async def _apply(stack: Stack, job_id: str, contractor: Actor) -> str:
@@ -88,12 +98,13 @@ async def test_closing_a_job_post_ends_every_open_candidacy(stack: Stack) -> Non
     )
     assert gone.status_code == 200, gone.text
 
-    closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
+    body = await close_job_post(stack, client, job["id"])
 
-    assert closed.status_code == 200, closed.text
-    body = closed.json()
-    assert (body["status"], body["candidacies_ended"]) == ("closed", 3)
+    assert body["status"] == "closed"
     assert body["closed_at"] is not None
+    finished = await close_finished(stack, client, job["id"])
+    assert (finished["status"], finished["candidacies_total"]) == ("finished", 3)
+    assert (finished["candidacies_ended"], finished["candidacies_remaining"]) == (3, 0)
     for candidacy_id, actor in (
         (applied_id, applicant),
         (invited_id, invitee),
@@ -122,14 +133,16 @@ async def test_closing_a_job_post_ends_every_open_candidacy(stack: Stack) -> Non
     assert read.json()["closed_at"] == body["closed_at"]
 
 
-async def test_closing_again_ends_what_a_failed_close_left_open(stack: Stack) -> None:
+async def test_closing_a_post_stored_closed_whose_close_never_started_ends_its_candidacies(
+    stack: Stack,
+) -> None:
     client = await stack.client_user()
     job = await stack.job_post(client)
     first, second = await stack.contractor(), await stack.contractor()
     first_id = await _apply(stack, job["id"], first)
     second_id = await _apply(stack, job["id"], second)
     # A close that stored the job post as closed, then lost the workflow service before it
-    # ended any candidacy.
+    # started its workflow.
     closed_at = (await stack.env.get_current_time()).replace(microsecond=0)
     async with stack.db.session() as session:
         await session.exec(
@@ -139,18 +152,157 @@ async def test_closing_again_ends_what_a_failed_close_left_open(stack: Stack) ->
         )
         await session.commit()
 
-    again = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
-    once_more = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
+    again = await close_job_post(stack, client, job["id"])
 
-    assert again.status_code == 200, again.text
-    assert (again.json()["status"], again.json()["candidacies_ended"]) == ("closed", 2)
-    assert datetime.fromisoformat(again.json()["closed_at"]) == closed_at  # the first close's
-    assert once_more.status_code == 200, once_more.text
-    assert once_more.json()["candidacies_ended"] == 0
+    assert again["status"] == "closed"
+    assert datetime.fromisoformat(again["closed_at"]) == closed_at  # the first close's
+    finished = await close_finished(stack, client, job["id"])
+    assert (finished["candidacies_total"], finished["candidacies_ended"]) == (2, 2)
     for candidacy_id, actor in ((first_id, first), (second_id, second)):
         state = await _eventually(stack, f"/candidacies/{candidacy_id}", actor, "stage", "closed")
         assert state["stage"] == "closed"
         assert await _kinds_sent(stack, actor.id, "job_post_closed") == 1
+
+
+async def test_closing_answers_at_once_with_the_close_s_state(stack: Stack) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    applicants = [await stack.contractor() for _ in range(3)]
+    for applicant in applicants:
+        await _apply(stack, job["id"], applicant)
+
+    body = await close_job_post(stack, client, job["id"])
+
+    # The answer did not wait on the candidacies: the close had just begun.
+    closing = body["closing"]
+    assert closing["status"] == "running"
+    assert (closing["candidacies_ended"], closing["finished_at"]) == (0, None)
+    assert closing["started_at"] == body["closed_at"]
+    finished = await close_finished(stack, client, job["id"])
+    assert finished["started_at"] == closing["started_at"]
+    assert finished["finished_at"] is not None
+    assert (finished["candidacies_total"], finished["candidacies_ended"]) == (3, 3)
+    assert finished["candidacies_remaining"] == 0
+    described = await stack.env.client.get_workflow_handle(
+        job_post_close_workflow_id(job["id"])
+    ).describe()
+    assert described.typed_search_attributes.get(sa.JOB_POST_ID) == job["id"]
+    assert described.typed_search_attributes.get(sa.CLIENT_ID) == client.company_id
+
+
+async def test_closing_again_returns_the_same_close(stack: Stack) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    for applicant in [await stack.contractor() for _ in range(2)]:
+        await _apply(stack, job["id"], applicant)
+    handle = stack.env.client.get_workflow_handle(job_post_close_workflow_id(job["id"]))
+
+    first = await close_job_post(stack, client, job["id"])
+    first_run = (await handle.describe()).run_id
+    while_running = await close_job_post(stack, client, job["id"])
+    finished = await close_finished(stack, client, job["id"])
+    after = await close_job_post(stack, client, job["id"])
+
+    assert while_running["closed_at"] == first["closed_at"]
+    assert while_running["closing"]["started_at"] == first["closing"]["started_at"]
+    assert after["closing"] == finished
+    assert (after["closing"]["candidacies_ended"], after["closing"]["status"]) == (2, "finished")
+    assert (await handle.describe()).run_id == first_run
+
+
+async def test_a_close_that_stopped_resumes_when_the_post_is_closed_again(stack: Stack) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    applicants = [await stack.contractor() for _ in range(3)]
+    ids = [await _apply(stack, job["id"], a) for a in applicants]
+    handle = stack.env.client.get_workflow_handle(job_post_close_workflow_id(job["id"]))
+    await close_job_post(stack, client, job["id"])
+    await handle.terminate("the close was stopped by an operator")
+
+    again = await close_job_post(stack, client, job["id"])
+
+    assert again["closing"]["status"] == "running"
+    finished = await close_finished(stack, client, job["id"])
+    assert (finished["status"], finished["candidacies_remaining"]) == ("finished", 0)
+    for candidacy_id, actor in zip(ids, applicants, strict=True):
+        state = await _eventually(stack, f"/candidacies/{candidacy_id}", actor, "stage", "closed")
+        assert state["stage"] == "closed"
+        assert await _kinds_sent(stack, actor.id, "job_post_closed") == 1
+
+
+async def test_a_post_with_more_than_two_batches_ends_them_all_twenty_at_a_time(
+    stack: Stack,
+) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    applicants = [await stack.contractor() for _ in range(45)]
+    ids = await in_batches([_apply(stack, job["id"], a) for a in applicants], 10)
+
+    await close_job_post(stack, client, job["id"])
+
+    finished = await close_finished(stack, client, job["id"], seconds=240)
+    handle = stack.env.client.get_workflow_handle(job_post_close_workflow_id(job["id"]))
+    progress = await handle.query(JobPostCloseWorkflow.progress)
+    assert isinstance(progress, CloseProgress)
+    counts = (
+        progress.candidacies_total,
+        progress.candidacies_ended,
+        progress.candidacies_remaining,
+    )
+    assert counts == (45, 45, 0)
+    assert progress.finished_at is not None and progress.finished_at >= progress.started_at
+    assert finished == progress.model_dump(mode="json")
+    listed = await stack.http.get(
+        "/candidacies", params={"job_post_id": job["id"], "per_page": 100}, headers=client.auth
+    )
+    assert sorted(c["id"] for c in listed.json()["items"] if c["stage"] == "closed") == sorted(ids)
+    assert _batches(await handle.fetch_history()) == ([20, 20, 5], BATCH_SIZE)
+    await record_history(stack.env.client, handle.id, "job_post_close_three_batches")
+
+
+async def test_applications_racing_a_close_all_end_at_once(stack: Stack) -> None:
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    early = [await stack.contractor() for _ in range(3)]
+    for applicant in early:
+        await _apply(stack, job["id"], applicant)
+    racing = [await stack.contractor() for _ in range(8)]
+
+    closed, *applied = await asyncio.gather(
+        stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth),
+        *(stack.http.post(f"/job-posts/{job['id']}/applications", headers=a.auth) for a in racing),
+    )
+
+    assert closed.status_code == 200, closed.text
+    assert {a.status_code for a in applied} <= {201, 409}
+    await close_finished(stack, client, job["id"])
+    for actor, answer in zip(early + racing, [None] * len(early) + applied, strict=True):
+        path = f"/candidacies/{candidacy_workflow_id(job['id'], actor.id)}"
+        read = await stack.http.get(path, headers=actor.auth)
+        if answer is not None and answer.status_code == 409 and read.status_code == 404:
+            continue  # refused before its candidacy started: nothing to end
+        state = await _eventually(stack, path, actor, "stage", "closed")
+        assert state["stage"] == "closed", (answer and answer.text, state)
+        assert await _kinds_sent(stack, actor.id, "job_post_closed") == 1
+
+
+def _batches(history: WorkflowHistory) -> tuple[list[int], int]:
+    """The size of each batch of `close` updates the close sent, and the most candidacies it
+    had in flight at any moment."""
+    batches: dict[int, int] = {}  # scheduled event id: candidacies in the batch
+    in_flight, most = 0, 0
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            scheduled = event.activity_task_scheduled_event_attributes
+            if scheduled.activity_type.name == "end_candidacies":
+                size = len(json.loads(scheduled.input.payloads[0].data)["candidacy_ids"])
+                batches[event.event_id] = size
+                in_flight += size
+                most = max(most, in_flight)
+        elif event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            completed = event.activity_task_completed_event_attributes
+            in_flight -= batches.get(completed.scheduled_event_id, 0)
+    return list(batches.values()), most
 
 
 async def test_a_closed_job_post_takes_no_applications_invitations_or_slots(
@@ -159,8 +311,7 @@ async def test_a_closed_job_post_takes_no_applications_invitations_or_slots(
     client = await stack.client_user()
     job = await stack.job_post(client)
     contractor = await stack.contractor()
-    closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)
-    assert closed.status_code == 200, closed.text
+    await close_job_post(stack, client, job["id"])
 
     applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
     invited = await stack.http.post(

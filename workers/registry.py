@@ -14,6 +14,7 @@ def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
     from workflows.engagement import EngagementWorkflow
     from workflows.interview import InterviewWorkflow
+    from workflows.job_post_close import JobPostCloseWorkflow
     from workflows.message_relay import MessageRelayWorkflow
     from workflows.offer import OfferWorkflow
     from workflows.slot_pool import SlotPoolWorkflow
@@ -25,6 +26,7 @@ def workflow_classes() -> list[type]:
         OfferWorkflow,
         EngagementWorkflow,
         SlotPoolWorkflow,
+        JobPostCloseWorkflow,
     ]
 
 
@@ -32,6 +34,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
     from activities.engagements import EngagementActivities
     from activities.invites import InviteActivities
+    from activities.job_posts import JobPostCloseActivities
     from activities.ledger import LedgerActivities
     from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
@@ -51,4 +54,5 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
         SlotActivities(db),
         SlotPoolActivities(db, settings),
         InviteActivities(db, settings),
+        JobPostCloseActivities(db),
     ]

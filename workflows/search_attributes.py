@@ -21,3 +21,12 @@ def for_candidacy(
             SearchAttributePair(HIRING_STAGE, stage),
         ]
     )
+
+
+def for_job_post(job_post_id: str, company_id: str) -> TypedSearchAttributes:
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(JOB_POST_ID, job_post_id),
+            SearchAttributePair(CLIENT_ID, company_id),
+        ]
+    )

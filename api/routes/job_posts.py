@@ -9,13 +9,13 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from api.access import job_post_for_owner
-from api.closing import end_candidacies
-from api.deps import Caller, ClientUser, Now, Session, Temporal
+from api.closing import start_close
+from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.schemas import Page
 from domain.ids import new_id
 from domain.plans import Round, default_plan, plan_problems
-from domain.stages import TERMINAL_STAGES
-from store.models import Candidacy, JobPost, Slot
+from store.models import JobPost
+from workflows.job_post_close_contracts import CloseProgress
 
 router = APIRouter(tags=["job posts"])
 
@@ -66,15 +66,13 @@ class JobPostOut(BaseModel):
     status: str
     created_at: datetime
     closed_at: datetime | None
+    closing: CloseProgress | None = Field(
+        default=None, description="the close's progress once the post is closed"
+    )
 
     @classmethod
     def of(cls, job_post: JobPost) -> "JobPostOut":
         return cls.model_validate(job_post, from_attributes=True)
-
-
-class JobPostClosed(JobPostOut):
-    candidacies_ended: int = Field(description="open candidacies this close ended")
-    slots_withdrawn: int = Field(description="open slots this close withdrew")
 
 
 @router.post("/job-posts", status_code=201, response_model=JobPostOut)
@@ -135,17 +133,24 @@ async def list_job_posts(
     return Page(items=[JobPostOut.of(r) for r in rows], total=total, page=page, per_page=per_page)
 
 
-@router.post("/job-posts/{job_post_id}/close", response_model=JobPostClosed)
+@router.post("/job-posts/{job_post_id}/close", response_model=JobPostOut)
 async def close_job_post(
-    job_post_id: str, user: ClientUser, session: Session, temporal: Temporal, now: Now
-) -> JobPostClosed:
-    """Close the job post (the owner): no more applications, invitations or slots; its open
-    slots are withdrawn; every open candidacy ends as closed (its booked interview cancelled
-    with a calendar CANCEL, its slot withdrawn, an open offer pulled, the contractor told once).
+    job_post_id: str,
+    user: ClientUser,
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
+    now: Now,
+) -> JobPostOut:
+    """Close the job post (the owner): no more applications, invitations or slots. Answers 200 at
+    once with the post and its `closing`: the close (workflow `close-<job post id>`) then
+    withdraws the post's open slots and ends every open candidacy as closed, 20 at a time (its
+    booked interview cancelled with a calendar CANCEL, its slot withdrawn, an open offer pulled,
+    the contractor told once). `GET /job-posts/{id}` shows its progress until `finished_at`.
 
-    Idempotent: closing again (say after the workflow service failed half-way) ends whatever
-    candidacies are still open and answers 200 with how many this call ended; `closed_at` stays
-    the first close's."""
+    Idempotent: closing again answers the same close as it stands; `closed_at` stays the first
+    close's. A close that failed (`closing.status` is `failed`) starts again and ends whatever is
+    still open."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
     await session.exec(
         update(JobPost)
@@ -154,29 +159,6 @@ async def close_job_post(
     )
     await session.commit()
     await session.refresh(job_post)
-    withdrawn = await _withdraw_open_slots(session, job_post_id)
-    open_ids = list(
-        await session.exec(
-            select(Candidacy.id).where(
-                Candidacy.job_post_id == job_post_id,
-                col(Candidacy.stage).not_in([s.value for s in TERMINAL_STAGES]),
-            )
-        )
-    )
-    ended = await end_candidacies(temporal, open_ids)
-    # A booking released while its candidacy ended is withdrawn by the interview itself; this
-    # catches one released by a cancellation racing the close.
-    withdrawn += await _withdraw_open_slots(session, job_post_id)
-    return JobPostClosed(
-        **JobPostOut.of(job_post).model_dump(), candidacies_ended=ended, slots_withdrawn=withdrawn
-    )
-
-
-async def _withdraw_open_slots(session: Session, job_post_id: str) -> int:
-    result = await session.exec(
-        update(Slot)
-        .where(col(Slot.job_post_id) == job_post_id, col(Slot.status) == "open")
-        .values(status="withdrawn")
-    )
-    await session.commit()
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    closed = JobPostOut.of(job_post)
+    closing = await start_close(temporal, settings.temporal_task_queue, job_post, now)
+    return closed.model_copy(update={"closing": closing})

@@ -124,6 +124,7 @@ def upgrade() -> None:
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
         sa.Column("created_at", store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("closing", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["company_id"],
             ["company.id"],

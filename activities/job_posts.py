@@ -1,0 +1,98 @@
+"""The side effects of closing a job post: listing its open candidacies, ending them through
+their workflows' `close` update, withdrawing its open slots, and the close's progress on the row
+that `GET /job-posts/{id}` reads."""
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from domain.ids import job_post_close_workflow_id
+from domain.stages import TERMINAL_STAGES
+from store.db import Database
+from store.models import Candidacy, JobPost, Slot
+from workflows.candidacy import CandidacyWorkflow
+from workflows.job_post_close_contracts import CloseProgress, EndCandidacies
+
+
+async def close_candidacy(client: Client, candidacy_id: str, job_post_id: str) -> bool:
+    """End one candidacy as closed; True when this call ended it, False when it was already over
+    (withdrawn, rejected, closed, or its workflow finished)."""
+    try:
+        # The update's id is the close's: a retried batch (or a racing application ending its
+        # own candidacy) attaches to the update already sent, never sends a second.
+        await client.get_workflow_handle(candidacy_id).execute_update(
+            CandidacyWorkflow.close, id=job_post_close_workflow_id(job_post_id)
+        )
+    except WorkflowUpdateFailedError:  # its validator refused: the candidacy had ended
+        return False
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:  # its workflow already finished
+            return False
+        raise
+    return True
+
+
+class JobPostCloseActivities:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def activities(self) -> list[Any]:
+        return [
+            self.open_candidacy_ids,
+            self.end_candidacies,
+            self.withdraw_open_slots,
+            self.project_close,
+        ]
+
+    @activity.defn
+    async def open_candidacy_ids(self, job_post_id: str) -> list[str]:
+        """The post's candidacies not yet in a terminal stage, oldest first."""
+        async with self.db.session() as session:
+            rows = await session.exec(
+                select(Candidacy.id)
+                .where(
+                    Candidacy.job_post_id == job_post_id,
+                    col(Candidacy.stage).not_in([s.value for s in TERMINAL_STAGES]),
+                )
+                .order_by(col(Candidacy.created_at), col(Candidacy.id))
+            )
+            return list(rows)
+
+    @activity.defn
+    async def end_candidacies(self, batch: EndCandidacies) -> int:
+        """Close every candidacy of the batch at once; answers how many this call ended (the
+        others had ended on their own)."""
+        client = activity.client()
+        ended = await asyncio.gather(
+            *(close_candidacy(client, c, batch.job_post_id) for c in batch.candidacy_ids)
+        )
+        return sum(ended)
+
+    @activity.defn
+    async def withdraw_open_slots(self, job_post_id: str) -> int:
+        """Withdraw the post's open slots (booked ones are released by their interviews);
+        answers how many."""
+        async with self.db.session() as session:
+            result = await session.exec(
+                update(Slot)
+                .where(col(Slot.job_post_id) == job_post_id, col(Slot.status) == "open")
+                .values(status="withdrawn")
+            )
+            await session.commit()
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    @activity.defn
+    async def project_close(self, progress: CloseProgress) -> None:
+        """Show the close's progress on the job post's row."""
+        async with self.db.session() as session:
+            await session.exec(
+                update(JobPost)
+                .where(col(JobPost.id) == progress.job_post_id)
+                .values(closing=progress.model_dump(mode="json"))
+            )
+            await session.commit()
