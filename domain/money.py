@@ -9,7 +9,11 @@ HOURS_PLACES = 2  # hours are worked and paid in hundredths of an hour
 
 
 def _hours_json(hours: Decimal) -> float:
-    return float(hours)  # at most two decimals: exact enough, and a number in JSON
+    """A JSON number as it was sent: 40 stays 40 (not 40.0), 7.5 stays 7.5 (at most two
+    decimals, so a float is exact enough)."""
+    if hours == hours.to_integral_value():
+        return int(hours)
+    return float(hours)
 
 
 HOURS_JSON = PlainSerializer(_hours_json, return_type=float, when_used="json")
