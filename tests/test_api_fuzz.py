@@ -82,7 +82,7 @@ def _fuzz(
                 )
             except (AssertionError, BaseExceptionGroup) as failure:  # collected, then shown
                 failures.append(
-                    f"{operation.label} as {role} -> {response.status_code}: {failure}\n"
+                    f"{case.operation.label} as {role} -> {response.status_code}: {failure}\n"
                     f"  sent: {kwargs.get('params')} {kwargs.get('json', kwargs.get('data'))!r}"
                     f"\n  answer: {response.text[:500]}"
                 )
