@@ -24,6 +24,15 @@ async def job_post_for_owner(
     raise not_found("job post")
 
 
+async def job_post_for_reader(session: AsyncSession, user: User, job_post_id: str) -> JobPost:
+    """The job post for its owner and ops; for a contractor, an open one (what they can apply
+    to). A closed post is the owner's business only."""
+    job_post = await session.get(JobPost, job_post_id)
+    if job_post is not None and user.role == "contractor" and job_post.status == "open":
+        return job_post
+    return await job_post_for_owner(session, user, job_post_id)
+
+
 async def open_job_post(session: AsyncSession, job_post_id: str) -> JobPost:
     """A job post any contractor may apply to."""
     job_post = await session.get(JobPost, job_post_id)

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
+from api.openapi import install_error_docs
 from api.routes import ROUTERS
 from store.db import Database
 from workers.settings import Settings, get_settings
@@ -42,7 +43,9 @@ def create_app(
     app = FastAPI(
         title="Hiring workflows",
         description="A contractor marketplace's hiring pipeline: job posts, interviews, offers, "
-        "engagements. Authenticate with `Authorization: Bearer <token>`.",
+        "engagements. Authenticate with `Authorization: Bearer <token>`. Every error is JSON "
+        '`{"detail": "<what went wrong>"}`; invalid input (422) also lists each invalid field '
+        'in `errors`; an unexpected failure answers 500 `{"detail": "internal error"}`.',
         version="0.1.0",
         lifespan=lifespan,
     )
@@ -50,4 +53,5 @@ def create_app(
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_error_docs(app, [route for router in ROUTERS for route in router.routes])
     return app

@@ -1,14 +1,22 @@
-"""Errors as JSON with a clear `detail`; workflow refusals become 409 or 422."""
+"""Errors as JSON with a clear `detail` (the shape of `api.schemas.ErrorOut`); workflow refusals
+become 409 or 422; an unexpected failure is a logged 500 that tells the caller no more."""
 
+import json
+import logging
 from typing import NoReturn
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.schemas import ErrorOut, FieldError
 from domain.errors import INVALID
+
+log = logging.getLogger(__name__)
 
 
 def not_found(what: str = "resource") -> HTTPException:
@@ -28,7 +36,27 @@ def raise_from_update(error: Exception) -> NoReturn:
     raise error
 
 
+def invalid_input(errors: list[FieldError]) -> ErrorOut:
+    """One sentence naming every invalid field, and the fields one by one."""
+    return ErrorOut(detail="; ".join(f"{_where(e.loc)}: {e.msg}" for e in errors), errors=errors)
+
+
+def _where(loc: list[str | int]) -> str:
+    # "budget_max_cents", not "body.budget_max_cents"; a query or path parameter keeps its place.
+    path = loc[1:] if loc and loc[0] == "body" else loc
+    return ".".join(str(part) for part in path) or "body"
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_middleware(InternalErrorMiddleware)
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(_request: Request, error: RequestValidationError) -> JSONResponse:
+        errors = [
+            FieldError(loc=list(e["loc"]), msg=e["msg"], type=e["type"]) for e in error.errors()
+        ]
+        return JSONResponse(invalid_input(errors).model_dump(), status_code=422)
+
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_request: Request, error: RPCError) -> JSONResponse:
         if error.status == RPCStatusCode.NOT_FOUND:
@@ -36,3 +64,39 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             {"detail": f"workflow service unavailable: {error.message}"}, status_code=503
         )
+
+
+INTERNAL_ERROR = json.dumps({"detail": "internal error"}).encode()
+
+
+class InternalErrorMiddleware:
+    """An unhandled exception is logged with its traceback and answered as a JSON 500 (or, once
+    the answer has started, the connection is left to end)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception:
+            log.exception("unhandled error answering %s %s", scope["method"], scope["path"])
+            if started:
+                return
+            headers = [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(INTERNAL_ERROR)).encode()),
+            ]
+            await send({"type": "http.response.start", "status": 500, "headers": headers})
+            await send({"type": "http.response.body", "body": INTERNAL_ERROR})

@@ -8,11 +8,15 @@ from pydantic import Field, PlainSerializer
 HOURS_PLACES = 2  # hours are worked and paid in hundredths of an hour
 
 
-def _hours_json(hours: Decimal) -> float:
-    return float(hours)  # at most two decimals: exact enough, and a number in JSON
+def _hours_json(hours: Decimal) -> int | float:
+    """A JSON number as it was sent: 40 stays 40 (not 40.0), 7.5 stays 7.5 (at most two
+    decimals, so a float is exact enough)."""
+    if hours == hours.to_integral_value():
+        return int(hours)
+    return float(hours)
 
 
-HOURS_JSON = PlainSerializer(_hours_json, return_type=float, when_used="json")
+HOURS_JSON = PlainSerializer(_hours_json, return_type=int | float, when_used="json")
 
 # Hours worked in a week, in hundredths at most: a JSON number in the API, a Decimal in the code.
 Hours = Annotated[Decimal, Field(ge=0, le=7 * 24, decimal_places=HOURS_PLACES), HOURS_JSON]

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
@@ -13,7 +13,7 @@ from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.panels import interview_panel
-from api.schemas import Page
+from api.schemas import Page, Paging
 from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.plans import Round
@@ -210,10 +210,9 @@ async def get_candidacy(
 async def list_candidacies(
     user: Caller,
     session: Session,
+    paging: Paging,
     job_post_id: str | None = None,
     stage: Stage | None = None,
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> Page[CandidacyOut]:
     """The caller's own: their company's (client), their own (contractor), all (ops)."""
     statement = select(Candidacy)
@@ -228,11 +227,11 @@ async def list_candidacies(
     total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
     rows = await session.exec(
         statement.order_by(col(Candidacy.created_at).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        .offset(paging.offset)
+        .limit(paging.per_page)
     )
     items = [CandidacyOut.model_validate(r, from_attributes=True) for r in rows]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
 @router.post("/candidacies/{candidacy_id}/shortlist", response_model=CandidacyState)

@@ -13,7 +13,7 @@ from sqlmodel import col, func, select
 from api.access import job_post_for_owner
 from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
-from api.schemas import Page
+from api.schemas import Page, Paging
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
 from store.models import (
     Candidacy,
@@ -159,27 +159,26 @@ async def list_candidates(
     job_post_id: str,
     user: Caller,
     session: Session,
+    paging: Paging,
     list_: CandidateList = Query(default=CandidateList.BEST_MATCHES, alias="list"),
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> Page[CandidateOut]:
     """A candidate list (the owner or ops). Orders: best_matches by match score (0-100: budget
     and rate 40, industry 30, languages 30), highest first; handpicked and saved newest first;
     applicants oldest application first (the review queue). Equal keys by contractor id."""
     job_post = await job_post_for_owner(session, user, job_post_id)
-    offset = (page - 1) * per_page
+    offset = paging.offset
     if list_ == CandidateList.BEST_MATCHES:
         profiles = await _profiles(session)
         ranked = rank(_needs(job_post), {cid: _offer(p) for cid, (_, p) in profiles.items()})
         total = len(ranked)
-        ids = [r.contractor_id for r in ranked[offset : offset + per_page]]
+        ids = [r.contractor_id for r in ranked[offset : offset + paging.per_page]]
     else:
         listed = _listed(list_, job_post_id)
         total = (await session.exec(select(func.count()).select_from(listed.subquery()))).one()
-        ids = list(await session.exec(listed.offset(offset).limit(per_page)))
+        ids = list(await session.exec(listed.offset(offset).limit(paging.per_page)))
         profiles = await _profiles(session, ids)
     items = await _cards(session, job_post, ids, profiles)
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
 async def _contractor_profile(session: Session, contractor_id: str) -> Profile | None:

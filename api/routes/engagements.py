@@ -12,7 +12,7 @@ from sqlmodel import col, func, select
 from api.deps import Caller, ClientUser, ContractorUser, Session, Temporal
 from api.engagement_access import engagement_for
 from api.routes.ledger import LedgerEntryOut, ledger_order
-from api.schemas import Page
+from api.schemas import MAX_RATE_CENTS, MAX_WEEK, Page, Paging, WeekNumber
 from api.workflows import update
 from domain.money import Hours
 from domain.offers import Schedule, Weekday, WeeklyHours
@@ -120,7 +120,7 @@ class EngagementOut(EngagementSummary):
 
 
 class TimesheetIn(BaseModel):
-    week: int = Field(ge=1, description="week 1 starts on the start date")
+    week: int = Field(ge=1, le=MAX_WEEK, description="week 1 starts on the start date")
     hours: Hours
 
 
@@ -130,7 +130,7 @@ class DisputeIn(BaseModel):
 
 
 class TermsIn(BaseModel):
-    hourly_rate_cents: int | None = Field(default=None, gt=0, le=1_000_000)
+    hourly_rate_cents: int | None = Field(default=None, gt=0, le=MAX_RATE_CENTS)
     hours_per_week: WeeklyHours | None = None
     working_days: list[Weekday] | None = Field(default=None, min_length=1, max_length=7)
 
@@ -225,10 +225,9 @@ async def get_engagement(engagement_id: str, user: Caller, session: Session) -> 
 async def list_engagements(
     user: Caller,
     session: Session,
+    paging: Paging,
     status: str | None = Query(default=None, pattern="^(scheduled|active|ended)$"),
     job_post_id: str | None = None,
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> Page[EngagementSummary]:
     """The company's engagements (client), one's own (contractor), all (ops)."""
     statement = select(Engagement)
@@ -244,13 +243,13 @@ async def list_engagements(
     rows = list(
         await session.exec(
             statement.order_by(col(Engagement.signed_at).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            .offset(paging.offset)
+            .limit(paging.per_page)
         )
     )
     totals = await _totals(session, [r.id for r in rows])
     items = [EngagementSummary(**_summary(r, totals, user)) for r in rows]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
 @router.post("/engagements/{engagement_id}/timesheets", response_model=WeekOut)
@@ -275,7 +274,7 @@ async def submit_timesheet(
 
 @router.post("/engagements/{engagement_id}/timesheets/{week}/approve", response_model=WeekOut)
 async def approve_timesheet(
-    engagement_id: str, week: int, user: ClientUser, session: Session, temporal: Temporal
+    engagement_id: str, week: WeekNumber, user: ClientUser, session: Session, temporal: Temporal
 ) -> WeekOut:
     """Approve the week's hours as submitted, hours over the schedule included."""
     await engagement_for(session, user, engagement_id, client=True, contractor=False)
@@ -291,7 +290,7 @@ async def approve_timesheet(
 @router.post("/engagements/{engagement_id}/timesheets/{week}/dispute", response_model=WeekOut)
 async def dispute_timesheet(
     engagement_id: str,
-    week: int,
+    week: WeekNumber,
     body: DisputeIn,
     user: ClientUser,
     session: Session,

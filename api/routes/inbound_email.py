@@ -67,6 +67,12 @@ async def _read(request: Request) -> InboundEmail:
     response_model=InboundOut,
     status_code=201,
     description=DESCRIPTION,
+    responses={
+        202: {"model": InboundOut, "description": "an automatic reply, ignored"},
+        401: {"description": "bad or missing X-Inbound-Secret"},
+        404: {"description": "no thread has this relay address"},
+        413: {"description": "the message is too large"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,

@@ -8,13 +8,13 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
-from api.access import job_post_for_owner
+from api.access import job_post_for_owner, job_post_for_reader
 from api.closing import start_close
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
-from api.schemas import Page
+from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
 from domain.ids import new_id
-from domain.plans import Round, default_plan, plan_problems
-from store.models import JobPost
+from domain.plans import MAX_ROUNDS, Round, RoundKind, default_plan, plan_problems
+from store.models import JobPost, User
 from workflows.job_post_close_contracts import CloseProgress
 
 router = APIRouter(tags=["job posts"])
@@ -23,14 +23,20 @@ router = APIRouter(tags=["job posts"])
 class JobPostIn(BaseModel):
     title: str = Field(min_length=3, max_length=200)
     description: str = Field(default="", max_length=20000)
-    budget_min_cents: int = Field(gt=0, description="hourly budget, lower end, in cents")
-    budget_max_cents: int = Field(gt=0, description="hourly budget, upper end, in cents")
+    budget_min_cents: int = Field(
+        gt=0, le=MAX_RATE_CENTS, description="hourly budget, lower end, in cents"
+    )
+    budget_max_cents: int = Field(
+        gt=0, le=MAX_RATE_CENTS, description="hourly budget, upper end, in cents"
+    )
     currency: str = Field(default="USD", pattern="^[A-Z]{3}$")
     industry: str = Field(min_length=1, max_length=100)
     languages: list[str] = Field(default_factory=list, max_length=20)
     tz: str = Field(default="UTC", description="IANA time zone of the job")
     interview_plan: list[Round] | None = Field(
-        default=None, description="ordered rounds; the default plan when omitted"
+        default=None,
+        description=f"ordered rounds, 1 to {MAX_ROUNDS}; the default plan when omitted. "
+        f"Allowed durations in minutes: {ROUND_DURATIONS}.",
     )
 
     @field_validator("tz")
@@ -51,7 +57,25 @@ class JobPostIn(BaseModel):
         return self
 
 
+class AssessmentOut(BaseModel):
+    instructions: str | None = Field(
+        description="the take-home's brief: the owner's and ops' to read (null for contractors, "
+        "who get it when the round's take-home is assigned)"
+    )
+    due_days: int
+
+
+class RoundOut(BaseModel):
+    kind: RoundKind
+    duration_minutes: int
+    assessment: AssessmentOut | None
+
+
 class JobPostOut(BaseModel):
+    """A job post. A contractor reads an open one as its owner does, without what is the
+    client's own: the take-home briefs. (The owner's identity, saved and handpicked lists and
+    candidates are never part of a job post.)"""
+
     id: str
     company_id: str
     title: str
@@ -62,7 +86,7 @@ class JobPostOut(BaseModel):
     industry: str
     languages: list[str]
     tz: str
-    interview_plan: list[Round]
+    interview_plan: list[RoundOut]
     status: str
     created_at: datetime
     closed_at: datetime | None
@@ -71,8 +95,13 @@ class JobPostOut(BaseModel):
     )
 
     @classmethod
-    def of(cls, job_post: JobPost) -> "JobPostOut":
-        return cls.model_validate(job_post, from_attributes=True)
+    def of(cls, job_post: JobPost, reader: User | None = None) -> "JobPostOut":
+        out = cls.model_validate(job_post, from_attributes=True)
+        if reader is not None and reader.role == "contractor":
+            for round_ in out.interview_plan:
+                if round_.assessment is not None:
+                    round_.assessment.instructions = None
+        return out
 
 
 @router.post("/job-posts", status_code=201, response_model=JobPostOut)
@@ -80,8 +109,7 @@ async def create_job_post(
     body: JobPostIn, user: ClientUser, session: Session, now: Now
 ) -> JobPostOut:
     """Create a job post with its interview plan (screening 30, technical 60, final 45 when
-    none is given). Round durations: screening 15/20/30, technical 45/60, project_deep_dive 30/45,
-    panel 45/60, final 45/60."""
+    none is given). Each round's duration must be one its kind allows (see `interview_plan`)."""
     if user.company_id is None:
         raise HTTPException(403, "this client belongs to no company")
     plan = body.interview_plan if body.interview_plan is not None else default_plan()
@@ -107,18 +135,19 @@ async def create_job_post(
 
 @router.get("/job-posts/{job_post_id}", response_model=JobPostOut)
 async def get_job_post(job_post_id: str, user: Caller, session: Session) -> JobPostOut:
-    return JobPostOut.of(await job_post_for_owner(session, user, job_post_id))
+    """The job post: for its owner and ops; for any contractor while it is open (without the
+    take-home briefs). Anyone else, or a contractor once it is closed: 404."""
+    return JobPostOut.of(await job_post_for_reader(session, user, job_post_id), user)
 
 
 @router.get("/job-posts", response_model=Page[JobPostOut])
 async def list_job_posts(
     user: Caller,
     session: Session,
+    paging: Paging,
     status: str | None = Query(default=None, pattern="^(open|closed)$"),
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> Page[JobPostOut]:
-    """The caller's company's job posts (every job post for ops)."""
+    """The caller's company's job posts (every job post for ops, the open ones for contractors)."""
     query = select(JobPost)
     if user.role == "client":
         query = query.where(JobPost.company_id == user.company_id)
@@ -128,9 +157,14 @@ async def list_job_posts(
         query = query.where(JobPost.status == status)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
-        query.order_by(col(JobPost.created_at).desc()).offset((page - 1) * per_page).limit(per_page)
+        query.order_by(col(JobPost.created_at).desc()).offset(paging.offset).limit(paging.per_page)
     )
-    return Page(items=[JobPostOut.of(r) for r in rows], total=total, page=page, per_page=per_page)
+    return Page(
+        items=[JobPostOut.of(r, user) for r in rows],
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+    )
 
 
 @router.post("/job-posts/{job_post_id}/close", response_model=JobPostOut)

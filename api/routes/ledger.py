@@ -1,18 +1,21 @@
 """The ledger: every seat-fee charge and payout, each written once."""
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from api.deps import Caller, Session
 from api.engagement_access import engagement_for
+from api.schemas import PageRequest, paging
 from store.models import LedgerEntry, User
 
 router = APIRouter(tags=["ledger"])
+
+LedgerPaging = Annotated[PageRequest, Depends(paging(per_page=100, max_per_page=500))]
 
 
 class LedgerEntryOut(BaseModel):
@@ -24,6 +27,10 @@ class LedgerEntryOut(BaseModel):
     period: str  # 2026-11 (a month's seat fee) | week-3 (a week's payout)
     amount_cents: int
     currency: str
+    idempotency_key: str = Field(
+        description="written once under this key: `<engagement>:seat_fee:<YYYY-MM>` or "
+        "`<engagement>:payout:week-<n>`"
+    )
     effective_on: date
     description: str
     created_at: datetime
@@ -55,14 +62,17 @@ def ledger_order() -> tuple[Any, ...]:
     return (col(LedgerEntry.effective_on), col(LedgerEntry.kind).desc(), col(LedgerEntry.period))
 
 
-@router.get("/ledger", response_model=LedgerOut)
+@router.get(
+    "/ledger",
+    response_model=LedgerOut,
+    responses={404: {"description": "`engagement_id` names no engagement of the caller's"}},
+)
 async def list_ledger(
     user: Caller,
     session: Session,
+    paging: LedgerPaging,
     engagement_id: str | None = None,
     kind: str | None = Query(default=None, pattern="^(seat_fee|payout)$"),
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=100, ge=1, le=500),
 ) -> LedgerOut:
     """Charges and payouts in date order: the owner sees its company's charges and payouts, the
     contractor only their own payouts, ops everything."""
@@ -87,13 +97,13 @@ async def list_ledger(
         )
     ).one()
     rows = await session.exec(
-        statement.order_by(*ledger_order()).offset((page - 1) * per_page).limit(per_page)
+        statement.order_by(*ledger_order()).offset(paging.offset).limit(paging.per_page)
     )
     return LedgerOut(
         items=[LedgerEntryOut.model_validate(r, from_attributes=True) for r in rows],
         total=total,
-        page=page,
-        per_page=per_page,
+        page=paging.page,
+        per_page=paging.per_page,
         charges_cents=charges,
         payouts_cents=payouts,
     )

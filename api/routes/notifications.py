@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import update
 from sqlmodel import col, func, select
 
 from api.deps import Caller, Now, Session
 from api.errors import not_found
-from api.schemas import Page
+from api.schemas import Page, Paging
 from store.models import Notification
 
 router = APIRouter(tags=["notifications"])
@@ -34,9 +34,8 @@ class NotificationPage(Page[NotificationOut]):
 async def list_notifications(
     user: Caller,
     session: Session,
+    paging: Paging,
     unread_only: bool = False,
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> NotificationPage:
     """The caller's notifications, newest first, with how many are unread in all.
     `unread_only=true` lists only the unread ones."""
@@ -47,12 +46,16 @@ async def list_notifications(
     unread_count = (await session.exec(select(func.count()).select_from(unread.subquery()))).one()
     rows = await session.exec(
         listed.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        .offset(paging.offset)
+        .limit(paging.per_page)
     )
     items = [NotificationOut.model_validate(r, from_attributes=True) for r in rows]
     return NotificationPage(
-        items=items, total=total, page=page, per_page=per_page, unread_count=unread_count
+        items=items,
+        total=total,
+        page=paging.page,
+        per_page=paging.per_page,
+        unread_count=unread_count,
     )
 
 

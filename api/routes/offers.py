@@ -11,6 +11,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from api.access import candidacy_for
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.engagement_access import offer_for
+from api.schemas import MAX_RATE_CENTS, MAX_VERSION
 from api.workflows import query, update
 from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
 from domain.proration import billing_date
@@ -35,7 +36,9 @@ router = APIRouter(tags=["offers"])
 
 
 class AcceptIn(BaseModel):
-    version: int = Field(ge=1, description="the version being accepted: only the latest can be")
+    version: int = Field(
+        ge=1, le=MAX_VERSION, description="the version being accepted: only the latest can be"
+    )
 
 
 class DeclineIn(BaseModel):
@@ -43,8 +46,8 @@ class DeclineIn(BaseModel):
 
 
 class CounterIn(BaseModel):
-    version: int = Field(ge=1, description="the version this counter answers")
-    hourly_rate_cents: int = Field(gt=0, le=1_000_000)
+    version: int = Field(ge=1, le=MAX_VERSION, description="the version this counter answers")
+    hourly_rate_cents: int = Field(gt=0, le=MAX_RATE_CENTS)
     hours_per_week: WeeklyHours
     message: str | None = Field(default=None, max_length=2000)
 

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio.service import RPCError
@@ -18,6 +18,12 @@ from activities.slot_pool import SLOTS_ADDED, SLOTS_WITHDRAWN, signal_slot_pool
 from api.access import job_post_for_owner, owns_company_resource
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.errors import not_found
+from api.schemas import (
+    LONGEST_ROUND_MINUTES,
+    ROUND_DURATIONS,
+    SHORTEST_ROUND_MINUTES,
+    RoundNumber,
+)
 from domain.ids import interview_workflow_id, new_id
 from domain.plans import ALLOWED_DURATIONS, Round
 from domain.slots import MIN_NOTICE, Window, blocks_new_slots, slot_problems
@@ -28,10 +34,24 @@ from workflows.interview import InterviewWorkflow
 router = APIRouter(tags=["slots"])
 log = logging.getLogger(__name__)
 
+LAST_YEAR = 9999
+
 
 class SlotIn(BaseModel):
     start: datetime = Field(description="ISO 8601 with an offset")
-    duration_minutes: int
+    duration_minutes: int = Field(
+        ge=SHORTEST_ROUND_MINUTES,
+        le=LONGEST_ROUND_MINUTES,
+        description=f"one the round's kind allows: {ROUND_DURATIONS}",
+    )
+
+    @field_validator("start")
+    @classmethod
+    def within_the_calendar(cls, start: datetime) -> datetime:
+        # Its end must still be a date: no slot is proposed in the year 9999.
+        if start.year >= LAST_YEAR:
+            raise ValueError(f"start must be before the year {LAST_YEAR}")
+        return start
 
 
 class SlotsIn(BaseModel):
@@ -67,7 +87,7 @@ async def _tell_pool(
     temporal: Temporal,
     settings: AppSettings,
     job_post: JobPost,
-    number: int,
+    number: RoundNumber,
     signal: str,
     payload: dict[str, object],
 ) -> None:
@@ -94,7 +114,7 @@ async def _tell_pool(
 )
 async def propose_slots(
     job_post_id: str,
-    number: int,
+    number: RoundNumber,
     body: SlotsIn,
     user: ClientUser,
     session: Session,
@@ -147,7 +167,12 @@ async def propose_slots(
 
 @router.get("/job-posts/{job_post_id}/rounds/{number}/slots", response_model=list[SlotOut])
 async def list_open_slots(
-    job_post_id: str, number: int, user: Caller, session: Session, temporal: Temporal, now: Now
+    job_post_id: str,
+    number: RoundNumber,
+    user: Caller,
+    session: Session,
+    temporal: Temporal,
+    now: Now,
 ) -> list[SlotOut]:
     """Open, still bookable slots: for the owner, or a contractor asked to pick one (or to move
     their booking to another)."""
@@ -184,7 +209,7 @@ async def _has_pending_request(temporal: Temporal, interview_id: str) -> bool:
 @router.delete("/job-posts/{job_post_id}/rounds/{number}/slots/{slot_id}", status_code=204)
 async def withdraw_slot(
     job_post_id: str,
-    number: int,
+    number: RoundNumber,
     slot_id: str,
     user: ClientUser,
     session: Session,

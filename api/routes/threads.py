@@ -1,8 +1,9 @@
 """Threads between a client company and a contractor, and their messages."""
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,7 +14,7 @@ from temporalio.service import RPCError
 from activities.messages import RelayMessage
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
-from api.schemas import Page
+from api.schemas import Page, PageRequest, Paging, paging
 from domain.masking import mask_if
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
@@ -25,6 +26,8 @@ from workflows.message_relay import (
 )
 
 router = APIRouter(tags=["messages"])
+
+MessagePaging = Annotated[PageRequest, Depends(paging(per_page=50, max_per_page=200))]
 
 PRIVACY = (
     "Before the contractor is hired by the company (the `marketplace` panel), email addresses "
@@ -167,13 +170,17 @@ async def _thread_out(session: AsyncSession, thread: Thread) -> ThreadOut:
     )
 
 
-@router.get("/threads", response_model=Page[ThreadOut], description=PRIVACY)
+@router.get(
+    "/threads",
+    response_model=Page[ThreadOut],
+    description=PRIVACY,
+    responses={403: {"description": "only clients and contractors have threads"}},
+)
 async def list_threads(
     user: Caller,
     session: Session,
+    paging: Paging,
     panel: Panel | None = None,
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=20, ge=1, le=100),
 ) -> Page[ThreadOut]:
     """The caller's threads (a client: its company's; a contractor: their own), the most recently
     active first. `panel=marketplace`: not hired yet; `panel=workforce`: hired."""
@@ -194,11 +201,11 @@ async def list_threads(
     rows = await session.exec(
         mine.outerjoin(last_at, last_at.c.thread_id == Thread.id)
         .order_by(func.coalesce(last_at.c.last_at, Thread.created_at).desc(), col(Thread.id).desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        .offset(paging.offset)
+        .limit(paging.per_page)
     )
     items = [await _thread_out(session, t) for t in list(rows)]
-    return Page(items=items, total=total, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
 @router.post(
@@ -253,8 +260,7 @@ async def get_thread(
     thread_id: str,
     user: Caller,
     session: Session,
-    page: int = Query(default=1, ge=1),
-    per_page: int = Query(default=50, ge=1, le=200),
+    paging: MessagePaging,
 ) -> ThreadDetail:
     """The thread and its messages, newest first (page 1 is the latest). Only the company's
     client members and the contractor see it; anyone else gets 404."""
@@ -264,8 +270,8 @@ async def get_thread(
     rows = list(
         await session.exec(
             messages.order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .offset((page - 1) * per_page)
-            .limit(per_page)
+            .offset(paging.offset)
+            .limit(paging.per_page)
         )
     )
     users = await _names(session, {m.sender_id for m in rows if m.sender_id})
@@ -275,8 +281,8 @@ async def get_thread(
         messages=Page(
             items=[_message_out(m, thread, users) for m in rows],
             total=total,
-            page=page,
-            per_page=per_page,
+            page=paging.page,
+            per_page=paging.per_page,
         ),
     )
 
