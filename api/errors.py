@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain.errors import INVALID
+from workflows.interview import UNAVAILABLE
 
 
 def not_found(what: str = "resource") -> HTTPException:
@@ -20,7 +21,7 @@ def raise_from_update(error: Exception) -> NoReturn:
     if isinstance(error, WorkflowUpdateFailedError):
         cause = error.cause
         if isinstance(cause, ApplicationError):
-            status = 422 if cause.type == INVALID else 409
+            status = {INVALID: 422, UNAVAILABLE: 503}.get(cause.type or "", 409)
             raise HTTPException(status, cause.message) from error
         raise HTTPException(409, str(cause or error)) from error
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
