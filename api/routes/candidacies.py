@@ -130,7 +130,7 @@ async def _start_candidacy(
         started = True
     except WorkflowAlreadyStartedError:  # by a request before this one
         started = False
-    row = await _stored(
+    row = existing or await _stored(
         session,
         Candidacy(
             id=candidacy_id,
