@@ -42,7 +42,9 @@ class _Counting(OutboundInterceptor):
         super().__init__(next)
         self.counter = counter
 
-    async def start_workflow_update(self, input: StartWorkflowUpdateInput) -> WorkflowUpdateHandle[Any]:
+    async def start_workflow_update(
+        self, input: StartWorkflowUpdateInput
+    ) -> WorkflowUpdateHandle[Any]:
         self.counter.count += 1
         try:
             return await super().start_workflow_update(input)

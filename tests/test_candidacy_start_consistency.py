@@ -49,7 +49,7 @@ def _job_post_of(candidacy_id: str) -> str:
     return candidacy_id.split("-")[1]
 
 
-async def test_writes_spanning_the_database_and_temporal_stay_consistent_when_a_start_answer_is_lost(
+async def test_writes_spanning_database_and_temporal_stay_consistent_when_a_start_answer_is_lost(
     time_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
 ) -> None:
     fault = LostStartAnswers()

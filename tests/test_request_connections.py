@@ -102,7 +102,7 @@ async def _until(condition: Callable[[], bool], seconds: float) -> bool:
     return True
 
 
-async def test_a_temporal_call_with_uncommitted_changes_is_refused_and_a_released_session_stays_usable(
+async def test_temporal_calls_refuse_uncommitted_changes_and_a_released_session_stays_usable(
     dev_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
 ) -> None:
     async with api_only(dev_env, dev_env.client, sqlite_url, mail, unpolled_queue()) as (
