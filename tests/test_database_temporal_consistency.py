@@ -1,7 +1,7 @@
 """Rule: writes that span the database and Temporal stay consistent. A candidacy's row and its
 workflow come to exist together: a request that fails between the two steps leaves nothing a
 retry cannot finish, a retry ends with one row and one workflow run, and a row never disappears
-while its workflow exists."""
+while its workflow exists. The same holds for a thread message and its email relay."""
 
 from datetime import UTC, datetime
 from typing import Any
@@ -13,12 +13,13 @@ from temporalio.testing import WorkflowEnvironment
 
 from domain.ids import candidacy_workflow_id
 from store.db import Database
-from store.models import Candidacy
+from store.models import Candidacy, Message
 from tests.helpers import eventually
 from tests.mail import MailServer
 from tests.stack import Actor, Stack
 from tests.temporal_faults import LostStartAnswers, api_only, client_with, unpolled_queue
 from workers.worker import create_worker
+from workflows.message_relay import relay_workflow_id
 
 
 async def _rows(db: Database, candidacy_id: str) -> int:
@@ -129,3 +130,36 @@ async def test_a_retried_application_starts_the_workflow_of_a_row_left_without_o
         assert await _run_of(time_env, candidacy_id) == healed
         assert await _rows(stack.db, candidacy_id) == 1
         await time_env.client.get_workflow_handle(candidacy_id).terminate("test over")
+
+
+async def test_a_message_whose_relay_start_answer_is_lost_is_kept_with_its_one_relay(
+    time_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
+) -> None:
+    fault = LostStartAnswers()
+    async with api_only(
+        time_env, client_with(time_env, fault), sqlite_url, mail, unpolled_queue()
+    ) as (stack, _app):
+        owner, contractor, candidacy_id = await _parties(stack)
+        apply = f"/job-posts/{_job_post_of(candidacy_id)}/applications"
+        assert (await stack.http.post(apply, headers=contractor.auth)).status_code == 201
+        thread = await stack.http.post(
+            "/threads", json={"contractor_id": contractor.id}, headers=owner.auth
+        )
+        assert thread.status_code == 201, thread.text
+
+        with fault.losing():
+            posted = await stack.http.post(
+                f"/threads/{thread.json()['id']}/messages",
+                json={"body": "Are you free on Tuesday?"},
+                headers=owner.auth,
+            )
+        assert len(fault.lost) == 1
+        assert posted.status_code == 201, posted.text
+        relay_id = fault.lost[0]
+        assert relay_id == relay_workflow_id(posted.json()["id"])
+        async with stack.db.session() as session:
+            assert await session.get(Message, posted.json()["id"]) is not None
+        relay = await _run_of(time_env, relay_id)
+        assert relay is not None and relay[1] == WorkflowExecutionStatus.RUNNING
+        for workflow_id in (relay_id, candidacy_id):
+            await time_env.client.get_workflow_handle(workflow_id).terminate("test over")
