@@ -1,4 +1,4 @@
-"""Request dependencies: the database session, Temporal (through api.workflows), the caller, the clock."""
+"""Request dependencies: the session, Temporal (through api.workflows), the caller, the clock."""
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
