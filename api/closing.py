@@ -3,28 +3,28 @@ an application that raced the close ends its own candidacy."""
 
 from datetime import datetime
 
-from temporalio.client import Client
+from fastapi import HTTPException
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
-from activities.job_posts import close_candidacy
-from api.workflows import query
+from api.workflows import Workflows
 from domain.ids import job_post_close_workflow_id, parse_candidacy_workflow_id
 from store.models import JobPost
 from workflows import search_attributes as sa
+from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close import JobPostCloseWorkflow
 from workflows.job_post_close_contracts import CloseProgress, CloseStart
 
 
 async def start_close(
-    temporal: Client, task_queue: str, job_post: JobPost, now: datetime
+    temporal: Workflows, task_queue: str, job_post: JobPost, now: datetime
 ) -> CloseProgress:
     """Start the post's close, or answer the one already under way or done. A close that failed
     (its retries ran out) is started again: the new run ends whatever is still open."""
     start = CloseStart(job_post_id=job_post.id, company_id=job_post.company_id, requested_at=now)
     workflow_id = job_post_close_workflow_id(job_post.id)
     try:
-        await temporal.start_workflow(
+        await temporal.start(
             JobPostCloseWorkflow.run,
             start,
             id=workflow_id,
@@ -38,19 +38,30 @@ async def start_close(
     return CloseProgress(job_post_id=job_post.id, started_at=now)
 
 
-async def close_progress(temporal: Client, job_post_id: str) -> CloseProgress:
+async def close_progress(temporal: Workflows, job_post_id: str) -> CloseProgress:
     """The close's progress, from its workflow (running or finished)."""
     workflow_id = job_post_close_workflow_id(job_post_id)
-    progress: CloseProgress = await query(temporal, workflow_id, JobPostCloseWorkflow.progress)
+    progress: CloseProgress = await temporal.query(workflow_id, JobPostCloseWorkflow.progress)
     return progress
 
 
-async def end_candidacies(temporal: Client, candidacy_ids: list[str]) -> int:
+async def end_candidacies(temporal: Workflows, candidacy_ids: list[str]) -> int:
     """End candidacies of a closed post at once (an application stored after the close listed
     the post's candidacies); answers how many were still open and now ended."""
     ended = 0
     for candidacy_id in candidacy_ids:
         parsed = parse_candidacy_workflow_id(candidacy_id)
         assert parsed is not None, candidacy_id
-        ended += await close_candidacy(temporal, candidacy_id, job_post_id=parsed[0])
+        try:
+            # The close's id as the update's: it attaches to the close's own update, if sent.
+            await temporal.update(
+                candidacy_id,
+                CandidacyWorkflow.close,
+                update_id=job_post_close_workflow_id(parsed[0]),
+            )
+        except HTTPException as refused:
+            if refused.status_code != 409:  # 409: it ended meanwhile
+                raise
+            continue
+        ended += 1
     return ended

@@ -1,4 +1,4 @@
-"""Request dependencies: the database session, the Temporal client, the caller, the clock."""
+"""Request dependencies: the session, Temporal (through api.workflows), the caller, the clock."""
 
 from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import datetime
@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from api.auth import hash_token
+from api.workflows import Workflows
 from store.db import Database
 from store.models import User
 from workers.settings import Settings
@@ -30,9 +31,12 @@ async def get_session(
         yield session
 
 
-def get_temporal(request: Request) -> Client:
+def get_workflows(
+    request: Request, session: Annotated[AsyncSession, Depends(get_session)]
+) -> Workflows:
+    """Temporal, reached only through calls that first release the request's session."""
     client: Client = request.app.state.temporal
-    return client
+    return Workflows(client, session)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -71,7 +75,7 @@ def require_role(*roles: str) -> Callable[..., Coroutine[Any, Any, User]]:
 
 
 Session = Annotated[AsyncSession, Depends(get_session)]
-Temporal = Annotated[Client, Depends(get_temporal)]
+Temporal = Annotated[Workflows, Depends(get_workflows)]
 Caller = Annotated[User, Depends(current_user)]
 Now = Annotated[datetime, Depends(get_now)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]

@@ -15,6 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.schemas import ErrorOut, FieldError
 from domain.errors import INVALID
+from workflows.interview import UNAVAILABLE
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def raise_from_update(error: Exception) -> NoReturn:
     if isinstance(error, WorkflowUpdateFailedError):
         cause = error.cause
         if isinstance(cause, ApplicationError):
-            status = 422 if cause.type == INVALID else 409
+            status = {INVALID: 422, UNAVAILABLE: 503}.get(cause.type or "", 409)
             raise HTTPException(status, cause.message) from error
         raise HTTPException(409, str(cause or error)) from error
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:

@@ -9,7 +9,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from api.deps import current_user, get_temporal, require_role
+from api.deps import current_user, get_workflows, require_role
 from api.schemas import ErrorOut
 
 REF = "#/components/schemas/"
@@ -60,7 +60,7 @@ def error_answers(route: APIRoute) -> dict[int, str]:
     """The error statuses a route can answer, with what each means."""
     dependants = list(_dependants(route.dependant))
     calls = {d.call for d in dependants if d.call is not None}
-    uses_workflows = get_temporal in calls
+    uses_workflows = get_workflows in calls
     takes_input = any(
         d.path_params or d.query_params or d.header_params or d.cookie_params or d.body_params
         for d in dependants

@@ -1,22 +1,113 @@
-"""Starting, updating and querying workflows from the API, with errors mapped to HTTP."""
+"""The request's one way to Temporal. Every call first hands the request's database connection
+back to the pool, so no request holds a connection while it waits on the network; update
+refusals become HTTP answers here."""
 
+import asyncio
 from typing import Any
 
-from temporalio.client import Client, WorkflowUpdateFailedError
+from sqlalchemy import event
+from sqlalchemy.orm import Session as SyncSession
+from sqlmodel.ext.asyncio.session import AsyncSession
+from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
+from activities.contracts import SlotPoolNotice
+from activities.slot_pool import signal_slot_pool
 from api.errors import raise_from_update
 
+_WRITES_UNCOMMITTED = "writes_uncommitted"
 
-async def update(client: Client, workflow_id: str, method: Any, arg: Any = None) -> Any:
-    handle = client.get_workflow_handle(workflow_id)
-    try:
+
+class UncommittedChanges(RuntimeError):
+    """A Temporal call was made with database changes not yet committed: commit them first.
+    Releasing the connection would otherwise lose them, or commit them unasked."""
+
+
+def _flushed(session: SyncSession, _context: Any) -> None:
+    session.info[_WRITES_UNCOMMITTED] = True
+
+
+def _committed(session: SyncSession) -> None:
+    session.info.pop(_WRITES_UNCOMMITTED, None)
+
+
+def _rolled_back(session: SyncSession, _previous: Any) -> None:
+    session.info.pop(_WRITES_UNCOMMITTED, None)
+
+
+class Workflows:
+    """Built per request from the shared client and the request's session. After a release the
+    session stays usable: what it read stays attached, and its next query checks a connection
+    out again."""
+
+    def __init__(self, client: Client, session: AsyncSession) -> None:
+        self._client = client
+        self._session = session
+        self._releasing = asyncio.Lock()
+        sync = session.sync_session
+        if not event.contains(sync, "after_flush", _flushed):
+            event.listen(sync, "after_flush", _flushed)
+            event.listen(sync, "after_commit", _committed)
+            event.listen(sync, "after_soft_rollback", _rolled_back)
+
+    async def release(self) -> None:
+        """Give the connection back to the pool; refuse when changes are not committed."""
+        async with self._releasing:
+            session = self._session
+            if session.new or session.dirty or session.deleted:
+                raise UncommittedChanges(
+                    "commit the session before calling Temporal: it has pending changes"
+                )
+            if session.sync_session.info.get(_WRITES_UNCOMMITTED):
+                raise UncommittedChanges(
+                    "commit the session before calling Temporal: it has flushed, uncommitted writes"
+                )
+            if session.in_transaction():
+                # Nothing to write: ending the read transaction returns the connection, and
+                # (no expiry on commit) every row read stays loaded.
+                await session.commit()
+
+    async def start(self, workflow: Any, arg: Any, *, id: str, **options: Any) -> None:
+        await self.release()
+        await self._client.start_workflow(workflow, arg, id=id, **options)
+
+    async def update(
+        self, workflow_id: str, method: Any, arg: Any = None, *, update_id: str | None = None
+    ) -> Any:
+        """Run an update and answer its result; a refusal or an ended workflow raises the HTTP
+        answer it deserves. Updates sent with the same `update_id` run once."""
+        await self.release()
+        handle = self._client.get_workflow_handle(workflow_id)
+        try:
+            if arg is None:
+                return await handle.execute_update(method, id=update_id)
+            return await handle.execute_update(method, arg, id=update_id)
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            raise_from_update(error)
+
+    async def query(self, workflow_id: str, method: Any) -> Any:
+        await self.release()
+        return await self._client.get_workflow_handle(workflow_id).query(method)
+
+    async def signal(self, workflow_id: str, method: Any, arg: Any = None) -> None:
+        await self.release()
+        handle = self._client.get_workflow_handle(workflow_id)
         if arg is None:
-            return await handle.execute_update(method)
-        return await handle.execute_update(method, arg)
-    except (WorkflowUpdateFailedError, RPCError) as error:
-        raise_from_update(error)
+            await handle.signal(method)
+        else:
+            await handle.signal(method, arg)
 
+    async def describe(self, workflow_id: str) -> WorkflowExecutionDescription:
+        await self.release()
+        return await self._client.get_workflow_handle(workflow_id).describe()
 
-async def query(client: Client, workflow_id: str, method: Any) -> Any:
-    return await client.get_workflow_handle(workflow_id).query(method)
+    async def tell_slot_pool(self, task_queue: str, notice: SlotPoolNotice) -> None:
+        """Signal a job post round's slot pool, starting it first when it is not running."""
+        await self.release()
+        await signal_slot_pool(self._client, task_queue, notice)
+
+    async def check_service(self) -> None:
+        """Raises when the Temporal service does not answer."""
+        await self.release()
+        await self._client.workflow_service.get_system_info(GetSystemInfoRequest())

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from temporalio.client import WorkflowExecutionStatus
 
 from api.routes.candidacies import _start_candidacy
+from api.workflows import Workflows
 from domain.ids import candidacy_workflow_id
 from domain.proration import billing_date
 from store.models import JobPost, Notification, Slot
@@ -241,7 +242,7 @@ async def test_an_application_racing_the_close_ends_at_once(stack: Stack) -> Non
         with pytest.raises(HTTPException) as refused:
             await _start_candidacy(
                 session,
-                stack.env.client,
+                Workflows(stack.env.client, session),
                 stack.settings,
                 seen_open,
                 contractor.id,

@@ -8,7 +8,6 @@ from fastapi import APIRouter, HTTPException
 
 from api.access import candidacy_for
 from api.deps import Caller, Session, Temporal
-from api.workflows import query, update
 from domain.stages import Stage
 from workflows.candidacy import CandidacyWorkflow
 from workflows.contracts import (
@@ -23,7 +22,7 @@ router = APIRouter(tags=["assessments"])
 
 
 async def _current_interview(temporal: Temporal, candidacy_id: str) -> str:
-    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    state: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
     current = state.interviews[-1] if state.interviews else None
     if state.stage != Stage.INTERVIEWING or current is None or current.round != state.round:
         raise HTTPException(
@@ -48,8 +47,8 @@ async def submit(
     submission is accepted (and marked late) until the client has decided otherwise."""
     await candidacy_for(session, user, candidacy_id, client=False, contractor=True, ops=False)
     interview_id = await _current_interview(temporal, candidacy_id)
-    state: InterviewState = await update(
-        temporal, interview_id, InterviewWorkflow.submit_assessment, body
+    state: InterviewState = await temporal.update(
+        interview_id, InterviewWorkflow.submit_assessment, body
     )
     return state
 
@@ -73,8 +72,7 @@ async def extend(
     current due date). The contractor is told; the 24 h reminder follows the new date."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
     interview_id = await _current_interview(temporal, candidacy_id)
-    state: InterviewState = await update(
-        temporal,
+    state: InterviewState = await temporal.update(
         interview_id,
         InterviewWorkflow.extend_assessment,
         body.model_copy(update={"by": user.id}),

@@ -6,15 +6,14 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.panels import interview_panel
 from api.schemas import Page, Paging
-from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.plans import Round
 from domain.scorecards import MAX_PANEL_SIZE
@@ -90,38 +89,23 @@ async def _start_candidacy(
     now: datetime,
     response: Response,
 ) -> CandidacyOut:
-    """Start the candidacy, or answer the existing one (200) when it already exists."""
+    """Start the candidacy (201), or answer the existing one (200).
+
+    The workflow starts first, under the candidacy's own id, and the row follows: a request
+    that fails between the two leaves a workflow whose first stage change stores the row, and
+    its retry answers it; a row whose workflow never started (stored by an older release that
+    wrote the row first) gets its workflow on the retry. A row is never removed."""
     candidacy_id = candidacy_workflow_id(job_post.id, contractor_id)
     existing = await session.get(Candidacy, candidacy_id)
-    if existing is not None:
+    if existing is not None and existing.version > 0:  # its workflow has stored it: it exists
         response.status_code = 200
         return CandidacyOut.model_validate(existing, from_attributes=True)
     company = await session.get(Company, job_post.company_id)
     assert company is not None
     rounds = [Round.model_validate(r) for r in job_post.interview_plan]
     stage = Stage.APPLIED if source == "applied" else Stage.SHORTLISTED
-    row = Candidacy(
-        id=candidacy_id,
-        job_post_id=job_post.id,
-        company_id=job_post.company_id,
-        contractor_id=contractor_id,
-        source=source,
-        stage=stage.value,
-        rounds_total=len(rounds),
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(row)
     try:
-        await session.commit()
-    except IntegrityError:  # a concurrent request created it first
-        await session.rollback()
-        response.status_code = 200
-        existing = await session.get(Candidacy, candidacy_id)
-        assert existing is not None
-        return CandidacyOut.model_validate(existing, from_attributes=True)
-    try:
-        await temporal.start_workflow(
+        await temporal.start(
             CandidacyWorkflow.run,
             CandidacyStart(
                 candidacy_id=candidacy_id,
@@ -136,24 +120,52 @@ async def _start_candidacy(
             ),
             id=candidacy_id,
             task_queue=settings.temporal_task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # One candidacy per contractor and job post, ever: an ended one is not started again.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=sa.for_candidacy(
                 job_post.id, job_post.company_id, contractor_id, stage.value
             ),
             static_summary=f"Candidacy of contractor {contractor_id} for job post {job_post.id}",
         )
-    except RPCError:
-        await session.delete(row)
-        await session.commit()
-        raise
+        started = True
+    except WorkflowAlreadyStartedError:  # by a request before this one
+        started = False
+    row = existing or await _stored(
+        session,
+        Candidacy(
+            id=candidacy_id,
+            job_post_id=job_post.id,
+            company_id=job_post.company_id,
+            contractor_id=contractor_id,
+            source=source,
+            stage=stage.value,
+            rounds_total=len(rounds),
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     # A close that listed the open candidacies just before this one was stored never saw it:
     # the post closed meanwhile, so this candidacy ends at once, as the others did.
     await session.refresh(job_post)
     if job_post.status != "open":
         await end_candidacies(temporal, [candidacy_id])
         raise HTTPException(409, "this job post was closed")
-    response.status_code = 201
+    response.status_code = 201 if started else 200
     return CandidacyOut.model_validate(row, from_attributes=True)
+
+
+async def _stored(session: Session, row: Candidacy) -> Candidacy:
+    """The candidacy's row: this one, or the one its workflow (or a concurrent request) stored
+    first."""
+    session.add(row)
+    try:
+        await session.commit()
+        return row
+    except IntegrityError:
+        await session.rollback()
+    existing = await session.get(Candidacy, row.id)
+    assert existing is not None
+    return existing
 
 
 @router.post("/job-posts/{job_post_id}/applications", response_model=CandidacyOut, status_code=201)
@@ -202,7 +214,7 @@ async def get_candidacy(
 ) -> CandidacyState:
     """Live state, from the workflow."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=True, ops=True)
-    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    state: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
     return state
 
 
@@ -240,8 +252,8 @@ async def shortlist(
 ) -> CandidacyState:
     """Shortlist an application (the job post's owner or ops)."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=True)
-    state: CandidacyState = await update(
-        temporal, candidacy_id, CandidacyWorkflow.shortlist, ShortlistRequest(by=user.id)
+    state: CandidacyState = await temporal.update(
+        candidacy_id, CandidacyWorkflow.shortlist, ShortlistRequest(by=user.id)
     )
     return state
 
@@ -252,8 +264,7 @@ async def reject(
 ) -> CandidacyState:
     """Reject at any stage, with brief feedback for the contractor (a kind default if none)."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
-    state: CandidacyState = await update(
-        temporal,
+    state: CandidacyState = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.reject,
         RejectRequest(feedback=body.feedback, by=user.id),
@@ -267,8 +278,8 @@ async def withdraw(
 ) -> CandidacyState:
     """The contractor withdraws their candidacy."""
     await candidacy_for(session, user, candidacy_id, client=False, contractor=True, ops=False)
-    state: CandidacyState = await update(
-        temporal, candidacy_id, CandidacyWorkflow.withdraw, WithdrawRequest(reason=body.reason)
+    state: CandidacyState = await temporal.update(
+        candidacy_id, CandidacyWorkflow.withdraw, WithdrawRequest(reason=body.reason)
     )
     return state
 
@@ -286,13 +297,12 @@ async def request_interview(
         session, user, candidacy_id, client=True, contractor=False, ops=False
     )
     panel = await interview_panel(session, candidacy.company_id, body.panel, user.id)
-    interview_id: str = await update(
-        temporal,
+    interview_id: str = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.request_interview,
         InterviewRequest(message=body.message, by=user.id, panel=panel),
     )
-    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    state: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
     return InterviewRequestOut(interview_id=interview_id, candidacy=state)
 
 
@@ -302,8 +312,7 @@ async def decide(
 ) -> CandidacyState:
     """After a round: advance, reject (with feedback) or hold."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
-    state: CandidacyState = await update(
-        temporal,
+    state: CandidacyState = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.decide,
         Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ from api.deps import Caller, ClientUser, ContractorUser, Session, Temporal
 from api.engagement_access import engagement_for
 from api.routes.ledger import LedgerEntryOut, ledger_order
 from api.schemas import MAX_RATE_CENTS, MAX_WEEK, Page, Paging, WeekNumber
-from api.workflows import update
 from domain.money import Hours
 from domain.offers import Schedule, Weekday, WeeklyHours
 from store.models import Engagement, LedgerEntry, Offer, Timesheet, User
@@ -263,8 +262,7 @@ async def submit_timesheet(
     """Hours for a started week, until its review window closes (resubmitting replaces them until
     the client reviews). More than the weekly schedule is paid only if the client approves."""
     await engagement_for(session, user, engagement_id, client=False, contractor=True)
-    week: WeekState = await update(
-        temporal,
+    week: WeekState = await temporal.update(
         engagement_id,
         EngagementWorkflow.submit_timesheet,
         TimesheetRequest(week=body.week, hours=body.hours, by=user.id),
@@ -278,8 +276,7 @@ async def approve_timesheet(
 ) -> WeekOut:
     """Approve the week's hours as submitted, hours over the schedule included."""
     await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    approved: WeekState = await update(
-        temporal,
+    approved: WeekState = await temporal.update(
         engagement_id,
         EngagementWorkflow.approve_timesheet,
         ApproveRequest(week=week, by=user.id),
@@ -298,8 +295,7 @@ async def dispute_timesheet(
 ) -> WeekOut:
     """Within 3 days after the week ends: the corrected hours are what the week pays."""
     await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    disputed: WeekState = await update(
-        temporal,
+    disputed: WeekState = await temporal.update(
         engagement_id,
         EngagementWorkflow.dispute_timesheet,
         DisputeRequest(
@@ -315,8 +311,7 @@ async def change_terms(
 ) -> TermsChange:
     """Change the rate or the schedule (only the fields given), from the next week on."""
     await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    change: TermsChange = await update(
-        temporal,
+    change: TermsChange = await temporal.update(
         engagement_id,
         EngagementWorkflow.change_terms,
         TermsRequest(**body.model_dump(), by=user.id),
@@ -330,8 +325,7 @@ async def end_engagement(
 ) -> EngagementOut:
     """End now: no more fees (no refund of the month), the last week is still paid."""
     row = await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    await update(
-        temporal,
+    await temporal.update(
         engagement_id,
         EngagementWorkflow.end,
         EndRequest(reason=body.reason, by=user.id),

@@ -2,7 +2,6 @@ from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import text
-from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
 from api.deps import Session, Temporal
 
@@ -19,7 +18,7 @@ async def health(session: Session, temporal: Temporal) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001 - reported, not raised
         checks["database"] = f"error: {error.__class__.__name__}"
     try:
-        await temporal.workflow_service.get_system_info(GetSystemInfoRequest())
+        await temporal.check_service()
         checks["temporal"] = "ok"
     except Exception as error:  # noqa: BLE001
         checks["temporal"] = f"error: {error.__class__.__name__}"

@@ -2,13 +2,9 @@
 invite, the video room, the outcome."""
 
 import hmac
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field, field_validator
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError
 
 from activities.invites import (
     CANCEL,
@@ -20,8 +16,6 @@ from activities.invites import (
 )
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
-from api.errors import raise_from_update
-from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
 from store.models import User
@@ -37,7 +31,7 @@ from workflows.contracts import (
     RescheduleRequest,
     Side,
 )
-from workflows.interview import UNAVAILABLE, InterviewWorkflow
+from workflows.interview import InterviewWorkflow
 
 router = APIRouter(tags=["interviews"])
 
@@ -96,37 +90,14 @@ async def claim(
 ) -> Booking:
     """Book one open slot: 200 booked, or 409 with the reason. Final either way."""
     await interview_for(session, user, interview_id, client=False, contractor=True, ops=False)
-    handle = temporal.get_workflow_handle(interview_id)
-    try:
-        booking: Booking = await handle.execute_update(
-            InterviewWorkflow.claim, ClaimRequest(slot_id=body.slot_id)
-        )
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type == UNAVAILABLE:
-            raise HTTPException(503, cause.message) from error
-        raise_from_update(error)
-    except RPCError as error:
-        raise_from_update(error)
+    booking: Booking = await temporal.update(
+        interview_id, InterviewWorkflow.claim, ClaimRequest(slot_id=body.slot_id)
+    )
     return booking
 
 
 def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
-
-
-async def _change(temporal: Client, interview_id: str, method: Any, arg: Any) -> Any:
-    """Run a booking change; 503 when the booking could not be decided right now."""
-    handle = temporal.get_workflow_handle(interview_id)
-    try:
-        return await handle.execute_update(method, arg)
-    except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        if isinstance(cause, ApplicationError) and cause.type == UNAVAILABLE:
-            raise HTTPException(503, cause.message) from error
-        raise_from_update(error)
-    except RPCError as error:
-        raise_from_update(error)
 
 
 @router.post(
@@ -166,10 +137,9 @@ async def cancel(
         withdraw_slot=body.withdraw_slot,
         cancel_request=body.cancel_request,
     )
-    state: InterviewState = await _change(temporal, interview_id, InterviewWorkflow.cancel, request)
+    state: InterviewState = await temporal.update(interview_id, InterviewWorkflow.cancel, request)
     if body.cancel_request:
-        await update(
-            temporal,
+        await temporal.update(
             candidacy_workflow_id(job_post.id, contractor_id),
             CandidacyWorkflow.interview_closed,
             InterviewClosed(interview_id=interview_id),
@@ -200,8 +170,8 @@ async def reschedule(
     request = RescheduleRequest(
         slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
     )
-    state: InterviewState = await _change(
-        temporal, interview_id, InterviewWorkflow.reschedule, request
+    state: InterviewState = await temporal.update(
+        interview_id, InterviewWorkflow.reschedule, request
     )
     return state
 
@@ -211,7 +181,7 @@ async def get_interview(
     interview_id: str, user: Caller, session: Session, temporal: Temporal
 ) -> InterviewState:
     await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await query(temporal, interview_id, InterviewWorkflow.status)
+    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
     return state
 
 
@@ -236,7 +206,7 @@ async def invite(
     job_post, _, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=True
     )
-    state: InterviewState = await query(temporal, interview_id, InterviewWorkflow.status)
+    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
     if state.booking is not None:
         method, booking, stamp = REQUEST, state.booking, state.booked_at or now
     elif state.cancelled_booking is not None:
@@ -293,7 +263,7 @@ async def join(
     Each booking gets its own room and its own join link (`?token=`, in the invite and the
     booking emails), so a moved or cancelled booking's link leads nowhere: 409."""
     await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await query(temporal, interview_id, InterviewWorkflow.status)
+    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
     booking = state.booking
     if booking is None or state.status != InterviewStatus.BOOKED:
         raise HTTPException(409, f"no booked interview to join; this interview is {state.status}")
@@ -323,7 +293,7 @@ async def record_outcome(
 ) -> InterviewState:
     """After the end: completed, or no-show (and which side)."""
     await interview_for(session, user, interview_id, client=True, contractor=False, ops=False)
-    state: InterviewState = await update(
-        temporal, interview_id, InterviewWorkflow.record_outcome, body
+    state: InterviewState = await temporal.update(
+        interview_id, InterviewWorkflow.record_outcome, body
     )
     return state

@@ -12,7 +12,6 @@ from api.access import candidacy_for
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.engagement_access import offer_for
 from api.schemas import MAX_RATE_CENTS, MAX_VERSION
-from api.workflows import query, update
 from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
 from domain.proration import billing_date
 from domain.stages import Stage
@@ -69,7 +68,7 @@ def _check_start_date(terms: OfferTerms, company: Company, now: Any) -> None:
 
 
 async def _stage_of(temporal: Temporal, candidacy_id: str) -> Stage:
-    state: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    state: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
     return state.stage
 
 
@@ -116,7 +115,7 @@ async def send_offer(
         sent_by=user.id,
     )
     try:
-        await temporal.start_workflow(
+        await temporal.start(
             OfferWorkflow.run,
             start,
             id=offer_id,
@@ -139,7 +138,7 @@ async def get_offer(
     """Terms of every version, counters, state and, once accepted, the signature."""
     await offer_for(session, user, offer_id, client=True, contractor=True, ops=True)
     try:
-        state: OfferState = await query(temporal, offer_id, OfferWorkflow.status)
+        state: OfferState = await temporal.query(offer_id, OfferWorkflow.status)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise HTTPException(404, "offer not found") from error
@@ -149,17 +148,16 @@ async def get_offer(
 
 async def _answer(temporal: Temporal, offer_id: str, method: Any, arg: Any) -> OfferState:
     """Run an update; on a closed offer, 409 saying how it ended."""
-    handle = temporal.get_workflow_handle(offer_id)
     try:
-        description = await handle.describe()
+        description = await temporal.describe(offer_id)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             raise HTTPException(404, "offer not found") from error
         raise
     if description.status != WorkflowExecutionStatus.RUNNING:
-        state: OfferState = await handle.query(OfferWorkflow.status)
+        state: OfferState = await temporal.query(offer_id, OfferWorkflow.status)
         raise HTTPException(409, f"this offer was already answered: it is {state.status.value}")
-    answered: OfferState = await update(temporal, offer_id, method, arg)
+    answered: OfferState = await temporal.update(offer_id, method, arg)
     return answered
 
 
@@ -169,7 +167,7 @@ async def accept(
 ) -> OfferState:
     """Sign: accept the latest version (a stale version is 409). Starts the engagement."""
     job_post, _contractor = await offer_for(session, user, offer_id, client=False, contractor=True)
-    state: OfferState = await query(temporal, offer_id, OfferWorkflow.status)
+    state: OfferState = await temporal.query(offer_id, OfferWorkflow.status)
     if state.status in ANSWERED:
         raise HTTPException(409, f"this offer was already answered: it is {state.status.value}")
     stage = await _stage_of(temporal, state.candidacy_id)

@@ -16,7 +16,6 @@ from sqlmodel import col, select
 from api.access import interview_for
 from api.deps import Caller, Session, Temporal
 from api.errors import not_found
-from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.scorecards import NOTES_MAX_LENGTH, Rating
 from store.models import Scorecard
@@ -76,21 +75,20 @@ async def submit_scorecard(
         session, user, interview_id, client=True, contractor=False, ops=True
     )
     candidacy_id = candidacy_workflow_id(job_post.id, contractor_id)
-    candidacy: CandidacyState = await query(temporal, candidacy_id, CandidacyWorkflow.status)
+    candidacy: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
     ref = next((r for r in candidacy.interviews if r.interview_id == interview_id), None)
     if ref is None:
         raise not_found("interview")
     if user.id not in ref.panel:
         raise HTTPException(403, "only the interview's panel members send scorecards")
-    interview: InterviewState = await query(temporal, interview_id, InterviewWorkflow.status)
+    interview: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
     if interview.status not in SCORABLE:
         raise HTTPException(
             409,
             "scorecards are for an interview that took place; "
             f"this one is {interview.status.value}",
         )
-    saved: SavedScorecard = await update(
-        temporal,
+    saved: SavedScorecard = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.submit_scorecard,
         ScorecardSubmission(

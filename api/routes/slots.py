@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from temporalio.service import RPCError
 
 from activities.contracts import SlotPoolNotice
-from activities.slot_pool import SLOTS_ADDED, SLOTS_WITHDRAWN, signal_slot_pool
+from activities.slot_pool import SLOTS_ADDED, SLOTS_WITHDRAWN
 from api.access import job_post_for_owner, owns_company_resource
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.errors import not_found
@@ -102,7 +102,7 @@ async def _tell_pool(
         payload=payload,
     )
     try:
-        await signal_slot_pool(temporal, settings.temporal_task_queue, notice)
+        await temporal.tell_slot_pool(settings.temporal_task_queue, notice)
     except RPCError as error:
         log.warning("slot pool of %s round %s not told %s: %s", job_post.id, number, signal, error)
 
@@ -200,7 +200,7 @@ async def list_open_slots(
 
 async def _has_pending_request(temporal: Temporal, interview_id: str) -> bool:
     try:
-        state = await temporal.get_workflow_handle(interview_id).query(InterviewWorkflow.status)
+        state = await temporal.query(interview_id, InterviewWorkflow.status)
     except RPCError:
         return False
     return state.status in (InterviewStatus.AWAITING_SLOT, InterviewStatus.BOOKED)

@@ -7,14 +7,15 @@ from fastapi import APIRouter, Depends, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from temporalio.client import Client
-from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.service import RPCError
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from activities.messages import RelayMessage
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
 from api.schemas import Page, PageRequest, Paging, paging
+from api.workflows import Workflows
 from domain.masking import mask_if
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
@@ -82,23 +83,37 @@ async def thread_for(session: AsyncSession, user: User, thread_id: str) -> Threa
 
 
 async def start_relay(
-    temporal: Client, settings: Settings, thread: Thread, message: Message
+    temporal: Workflows, settings: Settings, thread: Thread, message: Message
 ) -> None:
-    """Email the message to the other side, durably (MessageRelayWorkflow)."""
-    await temporal.start_workflow(
-        MessageRelayWorkflow.run,
-        RelayMessage(message_id=message.id),
-        id=relay_workflow_id(message.id),
-        task_queue=settings.temporal_task_queue,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        search_attributes=relay_search_attributes(thread.company_id, thread.contractor_id),
-        static_summary=f"Email message {message.id} of thread {thread.id} to the other side",
-    )
+    """Email the message to the other side, durably (MessageRelayWorkflow), once: a message
+    whose relay already ran is not relayed again."""
+    try:
+        await temporal.start(
+            MessageRelayWorkflow.run,
+            RelayMessage(message_id=message.id),
+            id=relay_workflow_id(message.id),
+            task_queue=settings.temporal_task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=relay_search_attributes(thread.company_id, thread.contractor_id),
+            static_summary=f"Email message {message.id} of thread {thread.id} to the other side",
+        )
+    except WorkflowAlreadyStartedError:
+        pass
+
+
+async def _relay_exists(temporal: Workflows, message: Message) -> bool | None:
+    """Whether the message's relay was started; None when the workflow service cannot say."""
+    try:
+        await temporal.describe(relay_workflow_id(message.id))
+    except RPCError as error:
+        return False if error.status == RPCStatusCode.NOT_FOUND else None
+    return True
 
 
 async def post_message(
     session: AsyncSession,
-    temporal: Client,
+    temporal: Workflows,
     settings: Settings,
     thread: Thread,
     sender: User,
@@ -106,20 +121,23 @@ async def post_message(
     at: datetime,
     event_key: str | None = None,
 ) -> tuple[Message, bool]:
-    """Store the message and relay it by email; (message, whether it is new)."""
+    """Store the message and relay it by email; (message, whether it is new). The same event
+    again (an inbound email delivered twice) relays the stored message if it was not yet."""
     message, created = await append_message(
         session, thread, body=body, at=at, sender_id=sender.id, event_key=event_key
     )
-    if not created:
-        return message, False
     try:
         await start_relay(temporal, settings, thread, message)
     except RPCError:
-        # Not relayed, so not sent: the sender may send it again.
-        await session.delete(message)
-        await session.commit()
+        relayed = await _relay_exists(temporal, message)
+        if relayed:  # started, though its answer was lost
+            return message, created
+        if relayed is False and created:
+            # Neither relayed nor to be: the sender may send it again.
+            await session.delete(message)
+            await session.commit()
         raise
-    return message, True
+    return message, created
 
 
 async def _names(session: AsyncSession, user_ids: set[str]) -> dict[str, User]:
