@@ -5,7 +5,7 @@ Changing a running workflow's commands goes through `workflow.patched`.
 Record them again (only for a change no running workflow can see) with
 `RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
 tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
-tests/test_engagement_restart.py tests/test_cancellation*.py`."""
+tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_outbox_handlers.py`."""
 
 from pathlib import Path
 
@@ -35,6 +35,10 @@ REQUIRED = {
     "interview_cancelled_and_rebooked",
     "interview_rescheduled",
     "candidacy_request_cancelled",
+    # Handlers that queue their notices in the outbox (sent while the mail server was silent).
+    "candidacy_shortlisted_withdrawn",
+    "offer_countered_revised_mail_silent",
+    "engagement_disputed_terms_ended",
 }
 
 
