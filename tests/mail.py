@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
 
+import asyncio
 import email
 import socket
 from email.message import Message
@@ -43,3 +44,29 @@ class MailServer:
 
     def to(self, address: str) -> list[Message]:
         return [m for m in self.messages if address in str(m["To"])]
+
+
+class SilentMailServer:
+    """A mail server that is down in the worst way: it accepts connections on loopback and never
+    says a word, so a client waits out its own timeout. `stop()` hangs up on everyone."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.server: asyncio.Server | None = None
+        self.connections: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._hold, "127.0.0.1", self.port)
+
+    async def _hold(self, _reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections.append(writer)
+
+    async def stop(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for writer in self.connections:
+            writer.close()
+        self.connections.clear()
+        if self.server is not None:
+            await self.server.wait_closed()
+            self.server = None

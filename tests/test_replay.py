@@ -5,7 +5,8 @@ Changing a running workflow's commands goes through `workflow.patched`.
 Record them again (only for a change no running workflow can see) with
 `RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
 tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
-tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_job_post_close.py`."""
+tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_job_post_close.py
+tests/test_outbox_handlers.py`."""
 
 from pathlib import Path
 
@@ -36,6 +37,10 @@ REQUIRED = {
     "interview_rescheduled",
     "candidacy_request_cancelled",
     "job_post_close_three_batches",
+    # Handlers that queue their notices in the outbox (sent while the mail server was silent).
+    "candidacy_shortlisted_withdrawn",
+    "offer_countered_revised_mail_silent",
+    "engagement_disputed_terms_ended",
 }
 
 

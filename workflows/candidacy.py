@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.offers import offer_workflow_id
     from domain.stages import Stage, is_terminal
     from workflows import search_attributes as sa
-    from workflows.common import notify, run_activity, wait_until
+    from workflows.common import notify, project, run_activity, wait_until
     from workflows.contracts import (
         CandidacyEnded,
         CandidacyStart,
@@ -58,6 +58,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.interview import InterviewWorkflow
     from workflows.offer_contracts import OfferOutcome, OfferOutcomeKind
+    from workflows.outbox import Outbox
+    from workflows.policies import ATTENDED
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
@@ -65,6 +67,10 @@ REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
 # travels with the ending's notice), withdraws an open offer, and a round whose request was
 # cancelled can be requested again.
 ENDINGS_PATCH = "endings-cancel-interview-and-offer"
+# Handlers answer from the workflow's state: the notices of a shortlisting and of an ending go
+# into the outbox, sent after the answer (an ending's once its interview has wound down).
+SHORTLIST_NOTICE_PATCH = "candidacy-shortlist-notice-queued"
+ENDING_NOTICES_PATCH = "candidacy-ending-notices-queued"
 
 
 @workflow.defn
@@ -94,9 +100,11 @@ class CandidacyWorkflow:
         self.ending_reason: str | None = None  # the contractor's, when withdrawn
         self.attempts: dict[int, int] = {}  # interview requests made per round
         self.next_sequence: dict[int, int] = {}  # where a round's next invite SEQUENCE starts
+        self.outbox = Outbox()
 
     @workflow.run
     async def run(self, start: CandidacyStart) -> CandidacyState:
+        self.outbox.start()
         await self._enter(self.state.stage)
         if self.state.stage == Stage.APPLIED:
             await self._tell_owner("application_received")
@@ -128,7 +136,10 @@ class CandidacyWorkflow:
             await self._enter(Stage.OFFER)
             if workflow.patched("wait-for-offer-outcome"):
                 await self._await_offer_outcome()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and self.outbox.empty()
+        )
+        await self.outbox.flushed()
         return self.state
 
     # --- the steps of the story -------------------------------------------------------------
@@ -256,7 +267,10 @@ class CandidacyWorkflow:
     @workflow.update
     async def shortlist(self, request: ShortlistRequest) -> CandidacyState:
         await self._enter(Stage.SHORTLISTED)
-        await self._tell_contractor("shortlisted")
+        if workflow.patched(SHORTLIST_NOTICE_PATCH):
+            self._queue(self._notice([self.start.contractor_id], "shortlisted", {}))
+        else:
+            await self._tell_contractor("shortlisted")
         return self.state
 
     @shortlist.validator
@@ -374,6 +388,7 @@ class CandidacyWorkflow:
                     submission=submission,
                     at=workflow.now(),
                 ),
+                ATTENDED,
             )
             replaced = self.scorecards.has(ref.interview_id, submission.panel_member_id)
             self.scorecards.record(ref.interview_id, submission.panel_member_id)
@@ -492,19 +507,19 @@ class CandidacyWorkflow:
         return []
 
     async def _announce_end(self) -> None:
-        """Tell those the ending concerns, once the interview has wound down: when it held a
-        booking, its calendar cancellation went out as these same notices (same event keys),
-        so nobody hears of the ending twice."""
+        """Tell those the ending concerns, after the handler's answer (through the outbox)."""
+        if workflow.patched(ENDING_NOTICES_PATCH):
+            self.outbox.put(f"{self.start.candidacy_id}:ending", self._send_ending_notices)
+        else:
+            await self._send_ending_notices()
+
+    async def _send_ending_notices(self) -> None:
+        """Once the interview has wound down: when it held a booking, its calendar cancellation
+        went out as these same notices (same event keys), so nobody hears of the ending twice."""
         if workflow.patched(ENDINGS_PATCH):
             await workflow.wait_condition(lambda: self.interview is None)
         for notice in self._ending_notices():
-            await notify(
-                event_key=notice.event_key,
-                template=notice.template,
-                recipient_ids=notice.recipient_ids,
-                context=notice.context,
-                link=notice.link,
-            )
+            await self._send(notice)
 
     async def _tell_interview_why(
         self, interview: "workflow.ChildWorkflowHandle[InterviewWorkflow, InterviewResult]"
@@ -530,7 +545,7 @@ class CandidacyWorkflow:
         workflow.upsert_search_attributes([sa.HIRING_STAGE.value_set(stage.value)])
         self._details()
         self.projection_version += 1
-        await run_activity(
+        await project(
             CandidacyActivities.project_candidacy,
             CandidacyProjection(
                 candidacy_id=self.start.candidacy_id,
@@ -544,6 +559,7 @@ class CandidacyWorkflow:
                 version=self.projection_version,
                 at=workflow.now(),
             ),
+            self.outbox,
         )
 
     def _details(self) -> None:
@@ -567,7 +583,12 @@ class CandidacyWorkflow:
     async def _tell(
         self, recipients: list[str], template: str, extra: dict[str, object] | None
     ) -> None:
-        notice = self._notice(recipients, template, extra or {})
+        await self._send(self._notice(recipients, template, extra or {}))
+
+    def _queue(self, notice: EndingNotice) -> None:
+        self.outbox.put(notice.event_key, lambda: self._send(notice))
+
+    async def _send(self, notice: EndingNotice) -> None:
         await notify(
             event_key=notice.event_key,
             template=notice.template,

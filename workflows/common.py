@@ -1,24 +1,59 @@
-"""Helpers every hiring workflow shares: activity defaults, deadlines, notifications."""
+"""Helpers every hiring workflow shares: running activities by purpose, deadlines, notifications.
+
+The retry policies themselves are in workflows/policies.py."""
 
 from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import NotifyRequest
     from activities.notify import NotifyActivities
+    from workflows.outbox import Outbox
+    from workflows.policies import ATTENDED, BOOKKEEPING, DELIVERY, ActivityPolicy
 
-ACTIVITY_TIMEOUT = timedelta(seconds=30)
-# Side effects retry with backoff until they succeed: each is idempotent on its own key.
-RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+# The main loop's bookkeeping (kept under these names for the workflows that use them directly).
+ACTIVITY_TIMEOUT = BOOKKEEPING.start_to_close
+RETRY = BOOKKEEPING.retry
 
 
-async def run_activity(activity: Any, arg: Any) -> Any:
-    return await workflow.execute_activity(
-        activity, arg, start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=RETRY
-    )
+async def run_activity(activity: Any, arg: Any, policy: ActivityPolicy = BOOKKEEPING) -> Any:
+    """Run an activity under a policy; a failure it gives up on is logged (the activity, the
+    error's type) and raised to the caller."""
+    try:
+        return await workflow.execute_activity(
+            activity,
+            arg,
+            start_to_close_timeout=policy.start_to_close,
+            heartbeat_timeout=policy.heartbeat,
+            retry_policy=policy.retry,
+        )
+    except ActivityError as failure:
+        workflow.logger.error("activity %s failed: %s", failure.activity_type, error_type(failure))
+        raise
+
+
+def error_type(failure: ActivityError) -> str:
+    """The type of error behind a failed activity: an ApplicationError's type (a plain
+    exception's class name), or the kind of failure (a timeout, a cancellation)."""
+    cause = failure.cause
+    if isinstance(cause, ApplicationError) and cause.type:
+        return f"{cause.type}: {cause.message}"
+    return f"{type(cause).__name__}: {cause}" if cause else str(failure)
+
+
+async def project(activity: Any, arg: Any, outbox: Outbox) -> None:
+    """Write a projection (the rows the API lists from) and wait for it, with the bounded
+    ATTENDED policy: a handler's answer is then reflected in lists at once, and it is a fast,
+    local database write. If it still fails, the write is queued in the outbox under the
+    BOOKKEEPING policy (projections are versioned, so a late write never undoes a newer one) and
+    the handler answers from the workflow's state all the same."""
+    try:
+        await run_activity(activity, arg, ATTENDED)
+    except ActivityError:
+        outbox.put(getattr(activity, "__name__", "projection"), lambda: run_activity(activity, arg))
 
 
 async def notify(
@@ -31,19 +66,34 @@ async def notify(
 ) -> None:
     """Tell the recipients in-app and by email, once per (event_key, recipient). With
     `about_interview_id`, nothing unsent goes out once that interview is cancelled
-    (NotifyActivities.cancel_notifications)."""
-    await run_activity(
-        NotifyActivities.send_notification,
-        NotifyRequest(
-            event_key=event_key,
-            template=template,
-            recipient_ids=recipient_ids,
-            context=context or {},
-            link=link,
-            at=workflow.now(),
-            about_interview_id=about_interview_id,
-        ),
-    )
+    (NotifyActivities.cancel_notifications).
+
+    Delivery retries with capped backoff until the mail server takes the email; a validation or
+    programming error (a missing template, ...) fails at once, is logged with the event key, and
+    the workflow carries on: one failed notice never holds up the story."""
+    try:
+        await workflow.execute_activity(
+            NotifyActivities.send_notification,
+            NotifyRequest(
+                event_key=event_key,
+                template=template,
+                recipient_ids=recipient_ids,
+                context=context or {},
+                link=link,
+                at=workflow.now(),
+                about_interview_id=about_interview_id,
+            ),
+            start_to_close_timeout=DELIVERY.start_to_close,
+            heartbeat_timeout=DELIVERY.heartbeat,
+            retry_policy=DELIVERY.retry,
+        )
+    except ActivityError as failure:
+        workflow.logger.error(
+            "activity %s failed for event %s: %s",
+            failure.activity_type,
+            event_key,
+            error_type(failure),
+        )
 
 
 async def wait_until(deadline: datetime, done: Any) -> bool:

@@ -38,7 +38,7 @@ with workflow.unsafe.imports_passed_through():
         prorated_seat_fee,
     )
     from domain.weeks import Review, Week, approved_hours, week, week_number_at
-    from workflows.common import notify, run_activity, wait_until
+    from workflows.common import notify, project, run_activity, wait_until
     from workflows.engagement_contracts import (
         ApproveRequest,
         DisputeRequest,
@@ -52,8 +52,13 @@ with workflow.unsafe.imports_passed_through():
         WeekState,
         WeekStatus,
     )
+    from workflows.outbox import Outbox
 
 TRAINING_REMINDER_BEFORE = timedelta(days=2)
+# Notices go into the outbox, sent after the answer: a timesheet, a dispute, a terms change or an
+# ending answers from the engagement's state, whatever the mail server does. The outbox is empty
+# before every continue-as-new (nothing unsent is carried).
+NOTICES_PATCH = "engagement-notices-queued"
 
 
 @dataclass
@@ -69,10 +74,12 @@ class EngagementWorkflow:
     def __init__(self, start: EngagementStart) -> None:
         self.state = start.state
         self.wake = False  # a handler moved the timeline (the engagement ended)
+        self.outbox = Outbox()
 
     @workflow.run
     async def run(self, start: EngagementStart) -> EngagementState:
         state = self.state
+        self.outbox.start()
         if state.next_fee_month is None:
             await self._project()
             await run_activity(
@@ -87,7 +94,7 @@ class EngagementWorkflow:
             if self.finished:
                 break
             if boundary or workflow.info().is_continue_as_new_suggested():
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._handlers_and_outbox_done()
                 state.runs += 1
                 workflow.continue_as_new(
                     EngagementStart(state=state),
@@ -98,8 +105,14 @@ class EngagementWorkflow:
             self.wake = False
             await wait_until(next_event.at, lambda: self.wake)
         await self._project()
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._handlers_and_outbox_done()
         return state
+
+    async def _handlers_and_outbox_done(self) -> None:
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and self.outbox.empty()
+        )
+        await self.outbox.flushed()
 
     # --- the timeline ------------------------------------------------------------------------
 
@@ -476,22 +489,24 @@ class EngagementWorkflow:
         state.projection_version += 1
         week_part = f", week {state.next_week_to_open - 1}" if state.next_week_to_open > 1 else ""
         workflow.set_current_details(f"Engagement {state.status.value}{week_part}")
-        await run_activity(
+        await project(
             EngagementActivities.project_engagement,
             EngagementProjection(state=state, at=workflow.now()),
+            self.outbox,
         )
 
     async def _project_week(self, changed: WeekState) -> None:
         changed.revision += 1
         state = self.state
-        await run_activity(
+        await project(
             EngagementActivities.project_week,
             WeekProjection(
                 engagement_id=state.engagement_id,
                 company_id=state.company_id,
                 contractor_id=state.contractor_id,
-                week=changed,
+                week=changed.model_copy(),
             ),
+            self.outbox,
         )
 
     def _start_context(self) -> dict[str, object]:
@@ -509,19 +524,28 @@ class EngagementWorkflow:
         self, user_id: str, template: str, extra: dict[str, object], event: str
     ) -> None:
         state = self.state
-        await notify(
-            event_key=":".join(filter(None, [state.engagement_id, template, event])),
-            template=template,
-            recipient_ids=[user_id],
-            context={
-                "engagement_id": state.engagement_id,
-                "job_post_id": state.job_post_id,
-                "company_id": state.company_id,
-                "contractor_id": state.contractor_id,
-                **extra,
-            },
-            link=f"/engagements/{state.engagement_id}",
-        )
+        event_key = ":".join(filter(None, [state.engagement_id, template, event]))
+        context = {
+            "engagement_id": state.engagement_id,
+            "job_post_id": state.job_post_id,
+            "company_id": state.company_id,
+            "contractor_id": state.contractor_id,
+            **extra,
+        }
+
+        async def send() -> None:
+            await notify(
+                event_key=event_key,
+                template=template,
+                recipient_ids=[user_id],
+                context=context,
+                link=f"/engagements/{state.engagement_id}",
+            )
+
+        if workflow.patched(NOTICES_PATCH):
+            self.outbox.put(event_key, send)
+        else:
+            await send()
 
 
 def _conflict(message: str) -> None:

@@ -1,7 +1,8 @@
 """MessageRelayWorkflow: one thread message emailed to the other side (`message-<message id>`).
 
-The API stores the message and starts this workflow; the relay activity retries with backoff
-until the SMTP server takes the email, and sends it once per recipient whatever the retries.
+The API stores the message and starts this workflow; the relay activity retries with capped
+backoff (the DELIVERY policy of workflows/policies.py) until the SMTP server takes the email, and
+sends it once per recipient whatever the retries. It has no handlers: nobody waits on it.
 """
 
 from temporalio import workflow
@@ -12,6 +13,7 @@ from workflows import search_attributes as sa
 with workflow.unsafe.imports_passed_through():
     from activities.messages import MessageActivities, RelayMessage
     from workflows.common import run_activity
+    from workflows.policies import RELAY
 
 
 def relay_workflow_id(message_id: str) -> str:
@@ -23,7 +25,7 @@ class MessageRelayWorkflow:
     @workflow.run
     async def run(self, request: RelayMessage) -> int:
         """How many emails went out."""
-        sent: int = await run_activity(MessageActivities.relay_message, request)
+        sent: int = await run_activity(MessageActivities.relay_message, request, RELAY)
         return sent
 
 

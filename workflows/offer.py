@@ -31,7 +31,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.proration import billing_date, monthly_seat_fee
     from workflows.candidacy import CandidacyWorkflow
-    from workflows.common import notify, run_activity, wait_until
+    from workflows.common import notify, project, run_activity, wait_until
     from workflows.engagement_contracts import EngagementStart, EngagementState, TermsChange
     from workflows.offer_contracts import (
         ANSWERED,
@@ -49,6 +49,11 @@ with workflow.unsafe.imports_passed_through():
         Signature,
         WithdrawOfferRequest,
     )
+    from workflows.outbox import Outbox
+
+# Notices go into the outbox and are sent after the answer: a counter, a revision or an
+# acceptance answers from the offer's state, whatever the mail server does.
+NOTICES_PATCH = "offer-notices-queued"
 
 
 def _version(number: int, terms: OfferTerms, sent_at: datetime, by: str) -> OfferVersion:
@@ -96,9 +101,11 @@ class OfferWorkflow:
         self.projection_version = 0
         self.settled = False  # everything acceptance or an ending entails is done
         self.tell_withdrawal = True
+        self.outbox = Outbox()
 
     @workflow.run
     async def run(self, start: OfferStart) -> OfferState:
+        self.outbox.start()
         await self._project()
         await self._tell_contractor("offer_received", self._terms_context())
         while not self.answered:
@@ -120,7 +127,10 @@ class OfferWorkflow:
                     "offer_withdrawn", {"reason": self.state.withdraw_reason}
                 )
         self.settled = True
-        await workflow.wait_condition(workflow.all_handlers_finished)
+        await workflow.wait_condition(
+            lambda: workflow.all_handlers_finished() and self.outbox.empty()
+        )
+        await self.outbox.flushed()
         return self.state
 
     async def _wait_for_answer_or_expiry(self) -> None:
@@ -314,11 +324,12 @@ class OfferWorkflow:
         workflow.set_current_details(
             f"Offer version {self.state.version}: {self.state.status.value}"
         )
-        await run_activity(
+        await project(
             EngagementActivities.project_offer,
             OfferProjection(
                 state=self.state, projection_version=self.projection_version, at=workflow.now()
             ),
+            self.outbox,
         )
 
     async def _tell_candidacy(self, outcome: OfferOutcomeKind, reason: str | None = None) -> None:
@@ -362,18 +373,27 @@ class OfferWorkflow:
     async def _tell(self, recipients: list[str], template: str, extra: dict[str, object]) -> None:
         # The run id keeps a later offer to the same contractor (after a withdrawal) distinct.
         run = workflow.info().run_id
-        await notify(
-            event_key=f"{self.start.offer_id}:{run}:v{self.state.version}:{template}",
-            template=template,
-            recipient_ids=recipients,
-            context={
-                "job_post_id": self.start.job_post_id,
-                "company_id": self.start.company_id,
-                "contractor_id": self.start.contractor_id,
-                **extra,
-            },
-            link=f"/offers/{self.start.offer_id}",
-        )
+        event_key = f"{self.start.offer_id}:{run}:v{self.state.version}:{template}"
+        context = {
+            "job_post_id": self.start.job_post_id,
+            "company_id": self.start.company_id,
+            "contractor_id": self.start.contractor_id,
+            **extra,
+        }
+
+        async def send() -> None:
+            await notify(
+                event_key=event_key,
+                template=template,
+                recipient_ids=recipients,
+                context=context,
+                link=f"/offers/{self.start.offer_id}",
+            )
+
+        if workflow.patched(NOTICES_PATCH):
+            self.outbox.put(event_key, send)
+        else:
+            await send()
 
 
 def _money(cents: int, currency: str) -> str:

@@ -1,0 +1,64 @@
+"""The outbox of a workflow: side effects its handlers queue, sent in order by one coroutine.
+
+Update and signal handlers answer from the workflow's state; whatever may be slow (email, other
+workflows) goes in here and the drain sends it after the answer, oldest first. A failed entry is
+logged and the drain goes on: one failed notice must not hold back the next. The workflow waits
+for `empty()` (with `workflow.all_handlers_finished`) before it completes or continues as new.
+"""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from temporalio import workflow
+from temporalio.exceptions import FailureError
+
+Send = Callable[[], Awaitable[object]]
+
+
+@dataclass
+class _Entry:
+    what: str  # named in the log when it fails
+    send: Send
+
+
+@dataclass
+class Outbox:
+    entries: list[_Entry] = field(default_factory=list)
+    sending: bool = False
+    drain: "asyncio.Future[None] | None" = None
+
+    def start(self) -> None:
+        """Start the drain (in the workflow's run, before anything can be queued)."""
+        if self.drain is None:
+            self.drain = asyncio.ensure_future(self._drain_forever())
+
+    def put(self, what: str, send: Send) -> None:
+        self.start()
+        self.entries.append(_Entry(what, send))
+
+    def empty(self) -> bool:
+        return not self.entries and not self.sending
+
+    async def flushed(self) -> None:
+        """Wait until everything queued so far is sent."""
+        await workflow.wait_condition(lambda: self.empty() or self._drain_died())
+        if self.drain is not None and self.drain.done():
+            self.drain.result()  # a programming error in the drain fails the workflow task
+
+    def _drain_died(self) -> bool:
+        return self.drain is not None and self.drain.done()
+
+    async def _drain_forever(self) -> None:
+        while True:
+            await workflow.wait_condition(lambda: bool(self.entries))
+            entry = self.entries.pop(0)
+            self.sending = True
+            try:
+                await entry.send()
+            except FailureError as failure:
+                workflow.logger.error(
+                    "outbox: %s failed: %s %s", entry.what, type(failure).__name__, failure
+                )
+            finally:
+                self.sending = False
