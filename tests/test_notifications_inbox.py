@@ -1,6 +1,7 @@
 """The notification service (in-app and email, once per event and recipient, in the recipient's
 time zone, nothing about a cancelled interview) and the in-app inbox API."""
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
@@ -11,7 +12,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.contracts import NotifyRequest
 from activities.messages import MarkHired, MessageActivities
-from activities.notify import CancelNotifications, NotifyActivities
+from activities.notify import SENDING_START_TO_CLOSE, CancelNotifications, NotifyActivities
 from domain.masking import EMAIL_MASK, PHONE_MASK
 from notifications.samples import sample_context
 from store.accounts import create_user
@@ -58,7 +59,9 @@ async def _rows(stack: Stack, event_key: str) -> list[Notification]:
 
 async def _send(stack: Stack, request: NotifyRequest) -> int:
     activities = NotifyActivities(stack.db, stack.settings)
-    sent: int = await ActivityEnvironment().run(activities.send_notification, request)
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=SENDING_START_TO_CLOSE)
+    sent: int = await env.run(activities.send_notification, request)
     return sent
 
 
