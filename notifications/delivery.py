@@ -153,8 +153,9 @@ class Delivery:
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
     async def release(self, row_id: str, token: str) -> None:
-        """The send ended before the message data went out: a later attempt may send it."""
-        await self._settle(row_id, token, email_attempt=None)
+        """The message was certainly not delivered (the send failed before its data went out,
+        or the server refused the data): a later attempt may send it."""
+        await self._settle(row_id, token, email_attempt=None, email_data_at=None)
 
     async def data_going_out(self, row_id: str, token: str) -> bool:
         """Marks the point of no return, just before the message data goes out; False when the
