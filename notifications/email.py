@@ -292,11 +292,20 @@ def _is_refusal(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPResponseException)
 
 
+def _timed_out(error: BaseException | None) -> bool:
+    # smtplib reports a read that timed out as a disconnection caused by the timeout.
+    while error is not None:
+        if isinstance(error, TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
 def _describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
         reply = error.smtp_error.decode(errors="replace") if error.smtp_error else ""
         return f"the SMTP server answered {error.smtp_code} {reply}".strip()
-    if isinstance(error, TimeoutError):
+    if _timed_out(error):
         return "the SMTP server did not answer in time"
     return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
