@@ -12,8 +12,10 @@ between steps, and always learns how a send ended. A send ends in one of three w
 """
 
 import asyncio
+import functools
 import re
 import smtplib
+import socket
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -88,7 +90,10 @@ class _Connection(Protocol):
     connected: bool
 
     def connect(self, deadline: float) -> None: ...
+    def greeting(self, deadline: float) -> None: ...
     def hello(self, deadline: float) -> None: ...
+    def secure(self, deadline: float) -> None: ...
+    def login(self, deadline: float) -> None: ...
     def mail(self, sender: str, deadline: float) -> None: ...
     def rcpt(self, recipient: str, deadline: float) -> None: ...
     def data(self, deadline: float) -> None: ...
@@ -132,23 +137,29 @@ class _SmtpConnection:
         return self.smtp
 
     def connect(self, deadline: float) -> None:
-        smtp = smtplib.SMTP(timeout=self._wait(deadline))
-        try:
-            code, reply = smtp.connect(self.settings.smtp_host, self.settings.smtp_port)
-            if code != 220:
-                raise smtplib.SMTPConnectError(code, reply)
-        except BaseException:
-            smtp.close()
-            raise
+        # What SMTP.connect does, without reading the greeting: that is a step of its own.
+        host = self.settings.smtp_host
+        smtp = smtplib.SMTP(local_hostname=_local_hostname(), timeout=self._wait(deadline))
+        smtp._host = host  # type: ignore[attr-defined]  # STARTTLS checks the certificate for it
+        smtp.sock = socket.create_connection((host, self.settings.smtp_port), self._wait(deadline))
         self.smtp = smtp
 
+    def greeting(self, deadline: float) -> None:
+        code, reply = self._server(deadline).getreply()
+        if code != 220:
+            raise smtplib.SMTPConnectError(code, reply)
+
     def hello(self, deadline: float) -> None:
-        s = self.settings
         self._server(deadline).ehlo_or_helo_if_needed()
-        if s.smtp_starttls:
+
+    def secure(self, deadline: float) -> None:
+        if self.settings.smtp_starttls:
             self._server(deadline).starttls()
             self._server(deadline).ehlo()
-        if s.smtp_username:
+
+    def login(self, deadline: float) -> None:
+        if self.settings.smtp_username:
+            s = self.settings
             self._server(deadline).login(s.smtp_username, s.smtp_password)
 
     def mail(self, sender: str, deadline: float) -> None:
@@ -203,7 +214,10 @@ class _OutboxConnection:
         self.outbox = Path(settings.mail_outbox_dir)
 
     def connect(self, deadline: float) -> None: ...
+    def greeting(self, deadline: float) -> None: ...
     def hello(self, deadline: float) -> None: ...
+    def secure(self, deadline: float) -> None: ...
+    def login(self, deadline: float) -> None: ...
     def mail(self, sender: str, deadline: float) -> None: ...
     def rcpt(self, recipient: str, deadline: float) -> None: ...
     def data(self, deadline: float) -> None: ...
@@ -216,6 +230,12 @@ class _OutboxConnection:
     def answer(self, deadline: float) -> None: ...
     def quit(self) -> None: ...
     def drop(self) -> None: ...
+
+
+@functools.cache
+def _local_hostname() -> str:
+    """The name this host gives in EHLO (looked up once: the lookup can be slow)."""
+    return socket.getfqdn()
 
 
 # SMTP steps wait on the network: their own threads, so that a slow server never starves the
@@ -254,8 +274,8 @@ class MailBatch:
         c = self.connection
         try:
             if not c.connected:
-                await self._step(c.connect)
-                await self._step(c.hello)
+                for opening in (c.connect, c.greeting, c.hello, c.secure, c.login):
+                    await self._step(opening)
             await self._step(c.mail, self._envelope_sender())
             await self._step(c.rcpt, recipient)
             await self._step(c.data)
