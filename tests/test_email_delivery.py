@@ -158,3 +158,21 @@ async def test_a_relayed_message_goes_to_every_recipient_over_one_connection(
     for member in members:
         assert len(mail.to(member.email)) == 1
     assert mail.connections_used == 1
+
+
+async def test_a_send_starts_only_while_one_fits_in_the_time_left(
+    db: Database, mail: MailServer
+) -> None:
+    settings = _settings(mail)
+    delivery = Delivery(db, settings)
+    users = [await _user(db) for _ in range(2)]
+    rows = [await _row(delivery, user) for user in users]
+    too_little = send_budget(settings) - 0.1
+    with pytest.raises(EmailsLeft, match="too little time left"):
+        async with delivery.batch(time_left=lambda: too_little) as batch:
+            # The first send of an attempt starts whatever the time: the settings make it fit.
+            assert await batch.email(rows[0], users[0]) is True
+            assert await batch.email(rows[1], users[1]) is False
+    assert len(mail.to(users[0].email)) == 1
+    assert mail.to(users[1].email) == []
+    assert (await _fresh(db, rows[1].id)).email_attempt is None

@@ -227,6 +227,10 @@ async def test_a_mail_server_answering_the_data_after_the_timeouts_still_gets_on
     assert rows[first.id].email_uncertain and rows[first.id].emailed_at is None
     assert rows[second.id].emailed_at is not None and not rows[second.id].email_uncertain
     assert str(mail.to(first.email)[0]["Message-ID"]) == f"<{rows[first.id].id}@relay.hiring.local>"
+    print(
+        "\nSMTP answering the data too late: 1 email to each of 2 recipients; the unanswered "
+        "one marked as possibly delivered and not sent again by the retry"
+    )
 
 
 async def test_one_connection_serves_every_recipient_and_a_long_send_heartbeats(
@@ -258,3 +262,29 @@ async def test_one_connection_serves_every_recipient_and_a_long_send_heartbeats(
 
 async def _async(value: object) -> object:
     return value
+
+
+async def test_a_send_starts_only_when_it_fits_in_the_attempt_and_the_retry_sends_the_rest(
+    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str
+) -> None:
+    # A send may take 3 s (twice the SMTP timeout); each takes about 1 s here, so an attempt of
+    # 5 s sends two and leaves the rest to the retry instead of running into its timeout.
+    mail = MailServer(handler=SlowRecipients(delay=1.0))
+    mail.start()
+    users = await _recipients(db, 4)
+    request = _request(users)
+    queue = f"smtp-fit-{uuid.uuid4().hex[:8]}"
+    try:
+        async with _worker(dev_env, db, _settings(sqlite_url, mail.port), queue):
+            handle = await _start(dev_env, queue, request, start_to_close=5, heartbeat=3)
+            await handle.result()
+            attempt = await _completing_attempt(handle)
+    finally:
+        mail.stop()
+    assert attempt >= 2
+    # Every attempt ended by itself having sent over its one connection.
+    assert mail.connections_used == attempt
+    for user in users:
+        assert len(mail.to(user.email)) == 1
+    rows = await _rows(db, request.event_key)
+    assert all(r.emailed_at is not None and not r.email_uncertain for r in rows.values())
