@@ -25,8 +25,8 @@ from store.db import Database
 from store.models import Cancellation, Company, JobPost, User, utcnow
 from workers.settings import Settings
 
-# The options of activities that send email: a send takes at most twice SMTP_TIMEOUT_SECONDS
-# (at most 15 s), each of its steps at most SMTP_TIMEOUT_SECONDS.
+# The timeouts of activities that send email. SMTP_TIMEOUT_SECONDS is at most 15 s: a send (at
+# most twice that) fits in the start-to-close timeout, each of its steps in the heartbeat's.
 SENDING_START_TO_CLOSE = timedelta(seconds=60)
 SENDING_HEARTBEAT_TIMEOUT = timedelta(seconds=20)
 
