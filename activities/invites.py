@@ -101,24 +101,20 @@ def invite_description(public_base_url: str, interview_id: str, join_url: str) -
     return f"Interview details: {page}\nVideo room: {join_url} (opens 10 minutes before the start)"
 
 
-class _AttachingMailer:
-    """Sends each message with the invite made for its recipient attached."""
+def attaching_invite(method: str, make: Any) -> Any:
+    """Attaches to each message the invite made for its recipient."""
 
-    def __init__(self, mailer: Mailer, request: InviteRequest, make: Any) -> None:
-        self.mailer = mailer
-        self.request = request
-        self.make = make
-
-    async def send(self, message: EmailMessage) -> None:
-        data = self.make(parseaddr(str(message["To"]))[1])
+    def attach(message: EmailMessage) -> None:
+        data = make(parseaddr(str(message["To"]))[1])
         message.add_attachment(
             data,
             maintype="text",
             subtype="calendar",
             filename="invite.ics",
-            params={"method": self.request.method, "charset": "UTF-8"},
+            params={"method": method, "charset": "UTF-8"},
         )
-        await self.mailer.send(message)
+
+    return attach
 
 
 class InviteActivities:
@@ -163,7 +159,7 @@ class InviteActivities:
         notifier = NotifyActivities(
             self.db,
             self.settings,
-            mailer=_AttachingMailer(self.mailer, request, make),  # type: ignore[arg-type]
+            mailer=self.mailer.preparing(attaching_invite(request.method, make)),
         )
         return await notifier.send_notification(
             NotifyRequest(

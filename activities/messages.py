@@ -8,7 +8,8 @@ Workflows call:
 Both create the thread when there is none yet.
 
 `relay_message` emails a message to the other side from the thread's relay address (Reply-To the
-same), with an in-app notification beside it, once per recipient (notifications/delivery.py)."""
+same), with an in-app notification beside it, once per recipient, every recipient over one SMTP
+connection (notifications/delivery.py, activities/notify.py)."""
 
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from temporalio import activity
 
+from activities.notify import attempt_time_left
 from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
@@ -84,6 +86,7 @@ class MessageActivities:
     @activity.defn
     async def relay_message(self, request: RelayMessage) -> int:
         """Returns how many emails this attempt sent."""
+        time_left = attempt_time_left()
         async with self.db.session() as session:
             message = await session.get(Message, request.message_id)
             if message is None or message.sender_id is None:
@@ -100,27 +103,27 @@ class MessageActivities:
         address = relay_address(thread, self.settings.relay_domain)
         event_key = relay_event_key(message.id)
         link = f"/threads/{thread.id}"
-        sent = 0
-        for user in recipients:
-            row = await self.delivery.record(
-                user=user,
-                event_key=event_key,
-                template=MESSAGE_TEMPLATE,
-                context={
-                    "base_url": self.settings.public_base_url,
-                    "link": link,
-                    "sender_name": sender_name,
-                    "body": mask_if(message.body, hidden),
-                },
-                link=link,
-                at=message.created_at,
-            )
-            emailed = await self.delivery.email(
-                row,
-                user,
-                sender=self.delivery.relay_sender(sender_name, address),
-                reply_to=address,
-                references=f"<{thread.id}@{self.settings.relay_domain}>",
-            )
-            sent += int(emailed)
-        return sent
+        async with self.delivery.batch(progress=activity.heartbeat, time_left=time_left) as batch:
+            for user in recipients:
+                row = await self.delivery.record(
+                    user=user,
+                    event_key=event_key,
+                    template=MESSAGE_TEMPLATE,
+                    context={
+                        "base_url": self.settings.public_base_url,
+                        "link": link,
+                        "sender_name": sender_name,
+                        "body": mask_if(message.body, hidden),
+                    },
+                    link=link,
+                    at=message.created_at,
+                )
+                await batch.email(
+                    row,
+                    user,
+                    sender=self.delivery.relay_sender(sender_name, address),
+                    reply_to=address,
+                    references=f"<{thread.id}@{self.settings.relay_domain}>",
+                )
+                activity.heartbeat()
+        return batch.sent

@@ -1,10 +1,14 @@
 """The notification service every workflow uses: in-app rows and email, once per event and
 recipient, whatever retries happen, and nothing about something cancelled meanwhile.
 
-An attempt that fails half-way (the SMTP server down after the first recipient) is retried by
-the activity's retry policy; the retry records nothing twice and emails only the rows not yet
-emailed (see notifications/delivery.py)."""
+All emails of one notification go over one SMTP connection. The activity heartbeats between the
+steps of each send and starts a send only while one can end within its timeout; an attempt that
+cannot send everything (the SMTP server down, too little time left) fails with EmailsLeft and is
+retried by the activity's retry policy: the retry records nothing twice and emails only the rows
+not yet emailed, never one that may have been (see notifications/delivery.py)."""
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -19,6 +23,17 @@ from notifications.threads import is_hired
 from store.db import Database
 from store.models import Cancellation, Company, JobPost, User, utcnow
 from workers.settings import Settings
+
+
+def attempt_time_left() -> Callable[[], float] | None:
+    """Seconds left before the running activity attempt's start-to-close timeout, on the
+    worker's own clock (the server's may be skipped ahead in tests)."""
+    timeout = activity.info().start_to_close_timeout
+    if timeout is None:
+        return None
+    deadline = time.monotonic() + timeout.total_seconds()
+    return lambda: deadline - time.monotonic()
+
 
 # Context values that carry one side's own words to the other (an interview request's message,
 # rejection feedback, a withdrawal reason, ...): before a hire their contact details are masked,
@@ -51,32 +66,35 @@ class NotifyActivities:
     @activity.defn
     async def send_notification(self, request: NotifyRequest) -> int:
         """Returns how many emails this attempt sent."""
+        time_left = attempt_time_left()
         if await self._cancelled(request):
             return 0
         shared = await self._shared_context(request)
-        sent = 0
-        for user_id in dict.fromkeys(request.recipient_ids):
-            async with self.db.session() as session:
-                user = await session.get(User, user_id)
-            if user is None:
-                activity.logger.warning("no user %s to notify of %s", user_id, request.event_key)
-                continue
-            row = await self.delivery.record(
-                user=user,
-                event_key=request.event_key,
-                template=request.template,
-                context=shared,
-                link=request.link,
-                at=request.at,
-            )
-            if row.emailed_at is not None:
-                continue
-            # Checked again before every email: the cancellation may land during retries.
-            if await self._cancelled(request):
-                return sent
-            if await self.delivery.email(row, user):
-                sent += 1
-        return sent
+        async with self.delivery.batch(progress=activity.heartbeat, time_left=time_left) as batch:
+            for user_id in dict.fromkeys(request.recipient_ids):
+                async with self.db.session() as session:
+                    user = await session.get(User, user_id)
+                if user is None:
+                    activity.logger.warning(
+                        "no user %s to notify of %s", user_id, request.event_key
+                    )
+                    continue
+                row = await self.delivery.record(
+                    user=user,
+                    event_key=request.event_key,
+                    template=request.template,
+                    context=shared,
+                    link=request.link,
+                    at=request.at,
+                )
+                if row.emailed_at is not None:
+                    continue
+                # Checked again before every email: the cancellation may land during retries.
+                if await self._cancelled(request):
+                    return batch.sent
+                await batch.email(row, user)
+                activity.heartbeat()
+        return batch.sent
 
     @activity.defn
     async def cancel_notifications(self, request: CancelNotifications) -> None:

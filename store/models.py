@@ -127,8 +127,21 @@ class Notification(SQLModel, table=True):
     created_at: datetime = _when()
     read_at: datetime | None = _when(nullable=True)
     emailed_at: datetime | None = _when(nullable=True)
+    # The email goes out at most once (notifications/delivery.py). `email_attempt` names the
+    # attempt sending it now (cleared when that attempt ends without sending), taken at
+    # `email_attempted_at`; `email_data_at` is when the message data began to go to the SMTP
+    # server: from then on, with `emailed_at` empty, it may have been delivered and is never
+    # sent again.
+    email_attempt: str | None = Field(default=None, max_length=32)
+    email_attempted_at: datetime | None = _when(nullable=True)
+    email_data_at: datetime | None = _when(nullable=True)
 
     __table_args__ = (UniqueConstraint("user_id", "event_key"),)
+
+    @property
+    def email_uncertain(self) -> bool:
+        """The message data went to the SMTP server and no answer came back."""
+        return self.emailed_at is None and self.email_data_at is not None
 
 
 class Thread(SQLModel, table=True):

@@ -11,7 +11,7 @@ from datetime import timedelta
 import httpx
 
 from tests.helpers import notifications_of
-from tests.mail import SilentMailServer
+from tests.mail import SilentServer
 from tests.stack import Actor, Stack
 
 ANSWER_WITHIN = 2.0  # seconds, whatever the mail server does
@@ -22,7 +22,7 @@ RECOVERY_WITHIN = 120.0  # seconds of wall time for the retries to deliver every
 async def mail_silent(stack: Stack) -> AsyncIterator[None]:
     """Point the stack's SMTP settings at a silent server; on leaving, point them back at the
     real one and hang up on the silent server (the sends stuck there then fail and retry)."""
-    silent = SilentMailServer()
+    silent = SilentServer()
     await silent.start()
     stack.settings.smtp_port = silent.port
     try:

@@ -1,6 +1,7 @@
 """The notification service (in-app and email, once per event and recipient, in the recipient's
 time zone, nothing about a cancelled interview) and the in-app inbox API."""
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
@@ -17,6 +18,7 @@ from notifications.samples import sample_context
 from store.accounts import create_user
 from store.models import Notification
 from tests.stack import Actor, Stack
+from workflows.policies import DELIVERY
 
 
 def _html(message: Message) -> str:
@@ -58,7 +60,9 @@ async def _rows(stack: Stack, event_key: str) -> list[Notification]:
 
 async def _send(stack: Stack, request: NotifyRequest) -> int:
     activities = NotifyActivities(stack.db, stack.settings)
-    sent: int = await ActivityEnvironment().run(activities.send_notification, request)
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=DELIVERY.start_to_close)
+    sent: int = await env.run(activities.send_notification, request)
     return sent
 
 

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,10 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False
+    # The longest wait for the SMTP server at each step of a send; a whole send (connecting
+    # included) takes at most twice this (notifications/email.py), which fits the notification
+    # activity's timeout and each step its heartbeat timeout (activities/notify.py).
+    smtp_timeout_seconds: float = Field(default=10, gt=0, le=15)
     mail_from: str = "Hiring <no-reply@hiring.local>"
     mail_outbox_dir: str = "var/outbox"
     relay_domain: str = "relay.hiring.local"

@@ -13,7 +13,7 @@ from workflows import search_attributes as sa
 with workflow.unsafe.imports_passed_through():
     from activities.messages import MessageActivities, RelayMessage
     from workflows.common import run_activity
-    from workflows.policies import RELAY
+    from workflows.policies import DELIVERY
 
 
 def relay_workflow_id(message_id: str) -> str:
@@ -25,7 +25,7 @@ class MessageRelayWorkflow:
     @workflow.run
     async def run(self, request: RelayMessage) -> int:
         """How many emails went out."""
-        sent: int = await run_activity(MessageActivities.relay_message, request, RELAY)
+        sent: int = await run_activity(MessageActivities.relay_message, request, DELIVERY)
         return sent
 
 

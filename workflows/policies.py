@@ -60,6 +60,8 @@ BOOKKEEPING = ActivityPolicy(
     ),
 )
 
+# SMTP_TIMEOUT_SECONDS is at most 15 s: a send (at most twice that) fits in the start-to-close
+# timeout, each of its steps in the heartbeat's.
 DELIVERY = ActivityPolicy(
     start_to_close=timedelta(seconds=60),
     heartbeat=timedelta(seconds=20),
@@ -69,7 +71,3 @@ DELIVERY = ActivityPolicy(
         non_retryable_error_types=NON_RETRYABLE_ERROR_TYPES,
     ),
 )
-
-# A relayed thread message is delivery too; its activity sends one email per recipient without
-# heartbeating, so it has no heartbeat timeout.
-RELAY = ActivityPolicy(start_to_close=DELIVERY.start_to_close, retry=DELIVERY.retry)

@@ -1,0 +1,178 @@
+"""Email delivery against a real SMTP server on loopback, on both databases: a row another attempt
+is sending is left to it, a dead attempt's claim is taken over without letting the old attempt
+send, a send is recorded even when its attempt is cancelled meanwhile, and a relayed message goes
+to all its recipients over one connection."""
+
+import asyncio
+import dataclasses
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+from sqlmodel import col
+from temporalio.testing import ActivityEnvironment
+
+from activities.messages import MessageActivities, RelayMessage
+from notifications.delivery import CLAIM_LIFETIME_IN_BUDGETS, Delivery, EmailsLeft
+from notifications.email import send_budget
+from notifications.threads import append_message, thread_between
+from store.accounts import create_company, create_user
+from store.db import Database
+from store.models import Notification, User, utcnow
+from tests.mail import MailServer, SlowRecipients
+from workers.settings import Settings
+from workflows.policies import DELIVERY
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def mail() -> Iterator[MailServer]:
+    server = MailServer(handler=SlowRecipients(delay=0.5))
+    server.start()
+    yield server
+    server.stop()
+
+
+def _settings(mail: MailServer) -> Settings:
+    return Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=mail.port,
+        smtp_timeout_seconds=2,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+async def _user(db: Database, role: str = "contractor", company_id: str | None = None) -> User:
+    suffix = uuid.uuid4().hex[:8]
+    async with db.session() as session:
+        user, _ = await create_user(
+            session,
+            role=role,
+            name=f"Person {suffix}",
+            email=f"person-{suffix}@example.com",
+            company_id=company_id,
+        )
+    return user
+
+
+async def _row(delivery: Delivery, user: User) -> Notification:
+    return await delivery.record(
+        user=user,
+        event_key=f"delivery-{uuid.uuid4().hex}",
+        template="shortlisted",
+        context={"job_post_title": "Support lead", "link": None, "base_url": ""},
+        link=None,
+    )
+
+
+async def _fresh(db: Database, row_id: str) -> Notification:
+    async with db.session() as session:
+        row = await session.get(Notification, row_id)
+    assert row is not None
+    return row
+
+
+async def test_a_row_being_sent_is_left_to_its_attempt_and_a_dead_attempts_claim_is_taken_over(
+    db: Database, mail: MailServer
+) -> None:
+    settings = _settings(mail)
+    delivery = Delivery(db, settings)
+    user = await _user(db)
+    row = await _row(delivery, user)
+    held_by_another = await delivery.claim(row.id)
+    assert held_by_another is not None
+
+    with pytest.raises(EmailsLeft):
+        async with delivery.batch() as batch:
+            assert await batch.email(row, user) is False
+    assert mail.to(user.email) == []
+
+    # The claim is as old as a dead attempt's: taken over, and sent once.
+    lifetime = CLAIM_LIFETIME_IN_BUDGETS * send_budget(settings)
+    async with db.session() as session:
+        await session.exec(
+            update(Notification)
+            .where(col(Notification.id) == row.id)
+            .values(email_attempted_at=utcnow() - timedelta(seconds=lifetime + 1))
+        )
+        await session.commit()
+    async with delivery.batch() as batch:
+        assert await batch.email(row, user) is True
+    assert len(mail.to(user.email)) == 1
+    assert (await _fresh(db, row.id)).emailed_at is not None
+    # The old attempt, should it wake up, can no longer let the data go out.
+    assert await delivery.data_going_out(row.id, held_by_another) is False
+    async with delivery.batch() as batch:
+        assert await batch.email(row, user) is False
+    assert len(mail.to(user.email)) == 1
+
+
+async def test_a_send_is_recorded_before_its_cancelled_attempt_gives_up(
+    db: Database, mail: MailServer
+) -> None:
+    delivery = Delivery(db, _settings(mail))
+    user = await _user(db)
+    row = await _row(delivery, user)
+
+    async def send() -> None:
+        async with delivery.batch() as batch:
+            await batch.email(row, user)
+
+    sending = asyncio.create_task(send())
+    await asyncio.sleep(0.2)  # the server is still accepting the recipient (0.5 s)
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    # The cancellation waited for the send to end, and the row says how it ended.
+    assert len(mail.to(user.email)) == 1
+    fresh = await _fresh(db, row.id)
+    assert fresh.emailed_at is not None and fresh.email_attempt is None
+
+
+async def test_a_relayed_message_goes_to_every_recipient_over_one_connection(
+    db: Database, mail: MailServer
+) -> None:
+    settings = _settings(mail)
+    async with db.session() as session:
+        company = await create_company(session, f"Company {uuid.uuid4().hex[:8]}")
+    members = [await _user(db, "client", company.id) for _ in range(3)]
+    contractor = await _user(db)
+    async with db.session() as session:
+        thread = await thread_between(session, company.id, contractor.id, at=utcnow())
+        message, _ = await append_message(
+            session, thread, body="Is the role still open?", at=utcnow(), sender_id=contractor.id
+        )
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=DELIVERY.start_to_close)
+    activities = MessageActivities(db, settings)
+    sent = await env.run(activities.relay_message, RelayMessage(message_id=message.id))
+    assert sent == 3
+    for member in members:
+        assert len(mail.to(member.email)) == 1
+    assert mail.connections_used == 1
+
+
+async def test_a_send_starts_only_while_one_fits_in_the_time_left(
+    db: Database, mail: MailServer
+) -> None:
+    settings = _settings(mail)
+    delivery = Delivery(db, settings)
+    users = [await _user(db) for _ in range(2)]
+    rows = [await _row(delivery, user) for user in users]
+    too_little = send_budget(settings) - 0.1
+    with pytest.raises(EmailsLeft, match="too little time left"):
+        async with delivery.batch(time_left=lambda: too_little) as batch:
+            # The first send of an attempt starts whatever the time: the settings make it fit.
+            assert await batch.email(rows[0], users[0]) is True
+            assert await batch.email(rows[1], users[1]) is False
+    assert len(mail.to(users[0].email)) == 1
+    assert mail.to(users[1].email) == []
+    assert (await _fresh(db, rows[1].id)).email_attempt is None
