@@ -1,0 +1,150 @@
+"""The worker is SIGKILLed in the middle of a burst of slot claims, then started again. Every claim
+that answered 200 is booked (its slot row and its interview say so), no slot and no contractor is
+booked twice, and the claims the outage left without a final answer (a dropped connection, a 5xx),
+retried as a caller would, end as 200 or 409 like the others."""
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+from sqlmodel import select
+
+from store.models import Slot
+from tests.faults.conftest import FaultOutcomes
+from tests.helpers import in_batches
+from tests.process_stack import WORKER, ProcessStack
+from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.stack import Actor, Stack
+from workflows.contracts import InterviewStatus
+from workflows.interview import InterviewWorkflow
+
+CONTRACTORS = 30
+SLOTS = 20
+SHIFTS = (0, SLOTS // 2)  # each contractor claims two slots at once: 60 claims
+DOWN_SECONDS = 1.0
+RETRIES = 20
+FINAL = {200, 409}
+
+
+@dataclass
+class Claim:
+    who: Actor
+    interview_id: str
+    slot_id: str
+    status: int | None = None  # None: no answer (connection dropped, timed out)
+    retried: int = 0
+
+    async def send(self, http: httpx.AsyncClient) -> "Claim":
+        try:
+            response = await http.post(
+                f"/interviews/{self.interview_id}/claim",
+                json={"slot_id": self.slot_id},
+                headers=self.who.auth,
+            )
+        except httpx.HTTPError:
+            self.status = None
+        else:
+            self.status = response.status_code
+        return self
+
+
+async def _retry_until_final(http: httpx.AsyncClient, claim: Claim) -> None:
+    """What a caller does with a 5xx or no answer: try the same claim again, a little later."""
+    while claim.status not in FINAL and claim.retried < RETRIES:
+        claim.retried += 1
+        await asyncio.sleep(0.5)
+        await claim.send(http)
+
+
+async def _story(stack: Stack, claims: list[Claim], interview_id: str) -> str:
+    """An interview whose slot row is booked without a 200: its claims and its state."""
+    state = await stack.env.client.get_workflow_handle(interview_id).query(InterviewWorkflow.status)
+    mine = [(c.slot_id, c.status, c.retried) for c in claims if c.interview_id == interview_id]
+    held = state.booking.slot_id if state.booking else None
+    return f"{interview_id}: claims (slot, answer, retries) {mine}; {state.status}, holds {held}"
+
+
+async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothing_twice(
+    processes: ProcessStack, product: Stack, fault_outcomes: FaultOutcomes
+) -> None:
+    stack = product
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+
+    async def waiting() -> tuple[Actor, str]:
+        contractor, candidacy_id = await invited(stack, client, job)
+        return contractor, await request_interview(stack, client, candidacy_id)
+
+    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 10)
+    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
+    slots = await slot_ids(
+        stack, client, job["id"], [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
+    )
+
+    claims = [
+        Claim(who, interview_id, slots[(i + shift) % SLOTS])
+        for i, (who, interview_id) in enumerate(contenders)
+        for shift in SHIFTS
+    ]
+    pending = [asyncio.ensure_future(c.send(stack.http)) for c in claims]
+    await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+    processes.kill(WORKER)
+    answered_before_kill = sum(1 for task in pending if task.done())
+    assert answered_before_kill < len(claims), "the burst was over before the worker was killed"
+    await asyncio.sleep(DOWN_SECONDS)
+    processes.start_worker()
+    restarted_at = time.monotonic()
+    await asyncio.gather(*pending)
+    first_answers = Counter(c.status for c in claims)
+    await asyncio.gather(*(_retry_until_final(stack.http, c) for c in claims))
+    settled_in = time.monotonic() - restarted_at
+
+    final = Counter(c.status for c in claims)
+    won = [c for c in claims if c.status == 200]
+    winners = {c.interview_id: c.slot_id for c in won}
+    async with stack.db.session() as session:
+        rows = list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
+    booked_rows = {(r.interview_id, r.id) for r in rows if r.status == "booked"}
+    orphans = booked_rows - {(c.interview_id, c.slot_id) for c in won}
+    states = {
+        interview_id: await stack.env.client.get_workflow_handle(interview_id).query(
+            InterviewWorkflow.status
+        )
+        for _, interview_id in contenders
+    }
+    consistent = [
+        c
+        for c in won
+        if (c.interview_id, c.slot_id) in booked_rows
+        and states[c.interview_id].status == InterviewStatus.BOOKED
+        and (booking := states[c.interview_id].booking) is not None
+        and booking.slot_id == c.slot_id
+    ]
+
+    unanswered = sum(n for status, n in first_answers.items() if status not in FINAL)
+    fault_outcomes.add(
+        "worker SIGKILLed mid claim burst",
+        f"{len(claims)} claims ({CONTRACTORS} contractors x 2) on {SLOTS} slots; worker killed "
+        f"after {answered_before_kill} answers, {len(claims) - answered_before_kill} in flight; "
+        f"restarted {DOWN_SECONDS:.0f} s later; {unanswered} claims without a final answer "
+        f"retried ({sum(c.retried for c in claims)} retries)",
+        f"{len(consistent)} of {len(won)} 200s booked in slot row and interview; "
+        f"{len(orphans)} slot rows booked without a 200; final answers 200 x {final[200]}, "
+        f"409 x {final[409]}, other {sum(final.values()) - final[200] - final[409]}; "
+        f"settled {settled_in:.1f} s after the restart",
+    )
+
+    assert set(final) <= FINAL, f"claims without a final answer: {final}"
+    assert won, "no claim was booked"
+    assert len({c.slot_id for c in won}) == len(won), "a slot answered 200 twice"
+    assert len(winners) == len(won), "a contractor answered 200 twice"
+    assert not orphans, [await _story(stack, claims, interview_id) for interview_id, _ in orphans]
+    assert consistent == won, "a 200 whose slot row or interview does not say booked"
+    assert {r.status for r in rows if r.id not in set(winners.values())} <= {"open"}
+    for _, interview_id in contenders:
+        if interview_id not in winners:
+            assert states[interview_id].status == InterviewStatus.AWAITING_SLOT, interview_id
+            assert states[interview_id].booking is None
