@@ -36,8 +36,8 @@ from workflows.engagement_contracts import (
     WeekStatus,
 )
 
-SLOT_EXPIRES_IN = timedelta(seconds=40)
-REVIEW_CLOSES_IN = timedelta(seconds=25)
+SLOT_EXPIRES_IN = timedelta(seconds=25)
+REVIEW_CLOSES_IN = timedelta(seconds=15)
 DOWN_SECONDS = 2.0
 AFTER_RESTART_SECONDS = 90.0  # a loaded machine runs a timer's work late
 RATE = 4000
@@ -163,9 +163,9 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
 
     # Killed while the workflows just started run their first activities.
     assert "slots_needed" not in await _kinds(stack, client.id), "the slot expired before the kill"
-    assert not [
-        r for r in await _ledger(stack, engagement.engagement_id) if r.kind == "payout"
-    ], "the week was paid before the kill"
+    assert not [r for r in await _ledger(stack, engagement.engagement_id) if r.kind == "payout"], (
+        "the week was paid before the kill"
+    )
     processes.kill(TEMPORAL)
     killed_at = datetime.now(UTC)
     await asyncio.sleep(DOWN_SECONDS)
@@ -216,8 +216,9 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
     await _one(stack, hired.id, "payout_released")
     shown = await _after_restart(
         lambda: stack.http.get(f"/engagements/{engagement.engagement_id}", headers=client.auth),
-        lambda response: response.status_code == 200
-        and response.json()["weeks"][0]["status"] == "paid",
+        lambda response: (
+            response.status_code == 200 and response.json()["weeks"][0]["status"] == "paid"
+        ),
     )
     assert shown.json()["status"] == "active"
     settled_in = time.monotonic() - restarted
