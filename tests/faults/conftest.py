@@ -6,9 +6,8 @@ A test adds its row through the `fault_outcomes` fixture:
     fault_outcomes.add("SMTP down", "what was tried", "what survived")
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from store.db import Database
 from tests.mail import MailServer
-from tests.process_stack import ProcessStack
+from tests.process_stack import API, TEMPORAL, WORKER, ProcessStack
 from tests.stack import Stack
 from workers.settings import Settings
 
@@ -73,14 +72,25 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.C
         terminalreporter.write_line(text)
 
 
-@pytest.fixture
-async def processes(tmp_path: Path, mail: MailServer) -> AsyncIterator[ProcessStack]:
+@pytest.fixture(scope="session")
+def fault_mail() -> Iterator[MailServer]:
+    server = MailServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def running_processes(
+    tmp_path_factory: pytest.TempPathFactory, fault_mail: MailServer
+) -> AsyncIterator[ProcessStack]:
     """Temporal (on a SQLite file), the worker and the API as child processes, on SQLite, with
-    email to the loopback SMTP server."""
+    email to the loopback SMTP server: one set for the suite (starting it is the slow part)."""
+    folder = tmp_path_factory.mktemp("processes")
     stack = ProcessStack(
-        tmp_path,
-        f"sqlite:///{tmp_path / 'hiring.db'}",
-        env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mail.port)},
+        folder,
+        f"sqlite:///{folder / 'hiring.db'}",
+        env={"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(fault_mail.port)},
     )
     try:
         await stack.start()
@@ -90,7 +100,20 @@ async def processes(tmp_path: Path, mail: MailServer) -> AsyncIterator[ProcessSt
 
 
 @pytest.fixture
-async def product(processes: ProcessStack, mail: MailServer) -> AsyncIterator[Stack]:
+async def processes(running_processes: ProcessStack) -> ProcessStack:
+    """The suite's processes, each running (a test that failed half-way may have left one down)."""
+    stack = running_processes
+    if not stack.running(TEMPORAL):
+        await stack.start_temporal()
+    if not stack.running(WORKER):
+        stack.start_worker()
+    if not stack.running(API):
+        await stack.start_api()
+    return stack
+
+
+@pytest.fixture
+async def product(processes: ProcessStack, fault_mail: MailServer) -> AsyncIterator[Stack]:
     """The test's view of the running product: HTTP to the API process, the database file and a
     Temporal client of its own (real time: the dev server's clock is the wall clock)."""
     client = await processes.connect()
@@ -106,6 +129,6 @@ async def product(processes: ProcessStack, mail: MailServer) -> AsyncIterator[St
         async with httpx.AsyncClient(
             base_url=processes.base_url, limits=limits, timeout=60
         ) as http:
-            yield Stack(WorkflowEnvironment.from_client(client), http, db, settings, mail)
+            yield Stack(WorkflowEnvironment.from_client(client), http, db, settings, fault_mail)
     finally:
         await db.dispose()

@@ -225,11 +225,11 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
 
     fault_outcomes.add(
         "Temporal dev server SIGKILLed mid flow",
-        f"killed right after starting an application, an interview request (slot expiring in "
-        f"{SLOT_EXPIRES_IN.seconds} s) and an engagement (week-1 review closing in "
-        f"{REVIEW_CLOSES_IN.seconds} s); restarted on the same port and SQLite file "
-        f"{DOWN_SECONDS:.0f} s later, worker and API left running",
-        "candidacy shortlisted after the restart; slot expiry fired (client prompted), new slot "
-        "claimed (200, invite emailed), expired one 409; week 1 paid once (ledger row, "
-        f"notification); each notification once; all within {settled_in:.0f} s",
+        f"killed as an application, an interview request (slot expiring in "
+        f"{SLOT_EXPIRES_IN.seconds} s) and an engagement (payout due in "
+        f"{REVIEW_CLOSES_IN.seconds} s) started; restarted on its port and file after "
+        f"{DOWN_SECONDS:.0f} s",
+        "candidacy shortlisted; slot expiry prompted the client; new slot claimed, invite "
+        "emailed; week 1 paid once; every notification once; worker and API never restarted; "
+        f"settled in {settled_in:.0f} s",
     )
