@@ -94,6 +94,10 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
     processes.kill(WORKER)
     answered_before_kill = sum(1 for task in pending if task.done())
     assert answered_before_kill < len(claims), "the burst was over before the worker was killed"
+    began = time.monotonic()
+    read = await stack.http.get("/notifications", headers=client.auth)  # the database only
+    read_seconds = time.monotonic() - began
+    assert read.status_code == 200, read.text
     await asyncio.sleep(DOWN_SECONDS)
     processes.start_worker()
     restarted_at = time.monotonic()
@@ -129,12 +133,13 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
         "worker SIGKILLed in a claim burst",
         f"{len(claims)} claims on {SLOTS} slots ({CONTRACTORS} contractors x {len(SHIFTS)}); "
         f"killed with {len(claims) - answered_before_kill} in flight, restarted after "
-        f"{DOWN_SECONDS:.0f} s; {unanswered} unanswered claims retried",
+        f"{DOWN_SECONDS:.0f} s; {unanswered} unanswered claims retried; a read while down",
         f"{len(consistent)}/{len(won)} 200s booked (slot row + interview); {len(orphans)} rows "
         f"booked without a 200; 200 x {final[200]}, 409 x {final[409]}; settled in "
-        f"{settled_in:.0f} s",
+        f"{settled_in:.0f} s; the read answered 200 in {read_seconds:.1f} s",
     )
 
+    assert read_seconds < 5, "a read from the database waited on the dead worker"
     assert set(final) <= FINAL, f"claims without a final answer: {final}"
     assert won, "no claim was booked"
     assert len({c.slot_id for c in won}) == len(won), "a slot answered 200 twice"
