@@ -12,11 +12,13 @@ from datetime import timedelta
 import httpx
 from sqlmodel import select
 
+from activities.contracts import BookSlotRequest
+from activities.slots import SlotActivities
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
-from tests.helpers import in_batches
+from tests.helpers import eventually, in_batches
 from tests.process_stack import WORKER, ProcessStack
-from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.scheduling import claim, invited, now_of, request_interview, requested, slot_ids
 from tests.stack import Actor, Stack
 from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
@@ -151,3 +153,42 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
         if interview_id not in winners:
             assert states[interview_id].status == InterviewStatus.AWAITING_SLOT, interview_id
             assert states[interview_id].booking is None
+
+
+async def test_a_slot_left_booked_by_a_dead_workers_claim_is_freed_once_another_is_booked(
+    stack: Stack,
+) -> None:
+    """What the burst above can leave behind, made deterministic: a claim's booking committed its
+    row, then the worker died before the workflow recorded it; the contractor's other claim wins
+    after the restart and the first one, delivered again, answers 409. The first slot must not
+    stay booked for that contractor (no one else could ever book it)."""
+    client = await stack.client_user()
+    job = await stack.job_post(client)
+    contender = await requested(stack, client, job)
+    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
+    lost, kept = await slot_ids(stack, client, job["id"], [first, first + timedelta(hours=1)])
+    await SlotActivities(stack.db).book_slot(  # the dead worker's attempt: row written, result lost
+        BookSlotRequest(
+            slot_id=lost,
+            interview_id=contender.interview_id,
+            job_post_id=job["id"],
+            round=1,
+            now=await now_of(stack),
+        )
+    )
+
+    won = await claim(stack, contender.contractor, contender.interview_id, kept)
+    assert won.status_code == 200, won.text
+    again = await claim(stack, contender.contractor, contender.interview_id, lost)
+    assert again.status_code == 409, again.text
+
+    async def held() -> list[str]:
+        async with stack.db.session() as session:
+            rows = await session.exec(
+                select(Slot).where(
+                    Slot.interview_id == contender.interview_id, Slot.status == "booked"
+                )
+            )
+            return [r.id for r in rows]
+
+    await eventually(held, lambda ids: ids == [kept])
