@@ -20,7 +20,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from store.migrate import upgrade
 from tests.mail import free_port
-from workers.dev_stack import DYNAMIC_CONFIG, SEARCH_ATTRIBUTES, temporal_binary
+from workers.dev_stack import (
+    DYNAMIC_CONFIG,
+    SEARCH_ATTRIBUTES,
+    _die_with_parent,
+    temporal_binary,
+)
 
 STARTUP_SECONDS = 90.0
 STOP_SECONDS = 20.0
@@ -112,6 +117,7 @@ class ProcessStack:
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                preexec_fn=_die_with_parent,  # no server left running if the tests die
             )
 
     def running(self, name: str) -> bool:

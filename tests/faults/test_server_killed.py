@@ -39,6 +39,7 @@ from workflows.engagement_contracts import (
 SLOT_EXPIRES_IN = timedelta(seconds=25)
 REVIEW_CLOSES_IN = timedelta(seconds=15)
 DOWN_SECONDS = 2.0
+OUTAGE_READ_SECONDS = 10.0
 AFTER_RESTART_SECONDS = 90.0  # a loaded machine runs a timer's work late
 RATE = 4000
 HOURS = Decimal("20")
@@ -168,7 +169,16 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
     )
     processes.kill(TEMPORAL)
     killed_at = datetime.now(UTC)
-    await asyncio.sleep(DOWN_SECONDS)
+    down = time.monotonic()
+    health = await stack.http.get("/health", timeout=OUTAGE_READ_SECONDS)
+    assert health.status_code == 200, health.text
+    assert health.json()["status"] == "degraded" and health.json()["database"] == "ok"
+    live = await stack.http.get(
+        f"/candidacies/{candidacy_id}", headers=client.auth, timeout=OUTAGE_READ_SECONDS
+    )
+    assert live.status_code == 503, live.text  # a live read asks the workflow: try again later
+    assert live.json()["detail"]
+    await asyncio.sleep(max(0.0, DOWN_SECONDS - (time.monotonic() - down)))
     await processes.start_temporal()
     restarted = time.monotonic()
     assert processes.running("worker") and processes.running("api")
@@ -231,5 +241,5 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
         f"{DOWN_SECONDS:.0f} s",
         "candidacy shortlisted; slot expiry prompted the client; new slot claimed, invite "
         "emailed; week 1 paid once; every notification once; worker and API never restarted; "
-        f"settled in {settled_in:.0f} s",
+        f"settled in {settled_in:.0f} s; while down: /health degraded, a live read 503",
     )
