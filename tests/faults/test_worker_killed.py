@@ -28,7 +28,7 @@ SLOTS = 20
 SHIFTS = (0, 7, 14)  # each contractor claims three slots at once: 60 claims
 DOWN_SECONDS = 1.0
 READ_SECONDS = 5.0
-RETRIES = 20
+RETRY_SECONDS = 60.0
 FINAL = {200, 409}
 
 
@@ -66,9 +66,10 @@ async def _read_while_down(http: httpx.AsyncClient, who: Actor) -> str:
 
 async def _retry_until_final(http: httpx.AsyncClient, claim: Claim) -> None:
     """What a caller does with a 5xx or no answer: try the same claim again, a little later."""
-    while claim.status not in FINAL and claim.retried < RETRIES:
+    give_up_at = time.monotonic() + RETRY_SECONDS
+    while claim.status not in FINAL and time.monotonic() < give_up_at:
         claim.retried += 1
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1)
         await claim.send(http)
 
 
