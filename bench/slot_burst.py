@@ -17,16 +17,12 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,24 +32,15 @@ from typing import Any
 import httpx
 from sqlmodel import select
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from bench.noop_workflow import NoopWorkflow
 from store.accounts import create_company, create_contractor, create_user
 from store.db import Database
-from store.migrate import upgrade
 from store.models import Slot
-from workflows import search_attributes
+from tests.process_stack import ProcessStack
 
 SETUP_CONCURRENCY = 20
-STARTUP_SECONDS = 90.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def say(message: str) -> None:
@@ -81,23 +68,6 @@ def measured(latencies: list[float], wall: float) -> Measured:
     )
 
 
-async def wait_for(check: Callable[[], Awaitable[bool]], what: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        try:
-            if await check():
-                return
-        except Exception:  # noqa: BLE001 - not up yet
-            pass
-        await asyncio.sleep(0.25)
-    raise RuntimeError(f"{what} did not start within {STARTUP_SECONDS:.0f} s")
-
-
-def spawn(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    out = log.open("wb")
-    return subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -118,67 +88,23 @@ async def quiet(pid: int, limit: float = 120.0) -> None:
             return
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @asynccontextmanager
 async def running_stack(folder: Path, database_url: str) -> AsyncIterator[dict[str, Any]]:
     """Temporal dev server, worker and API, each a child process; stopped in reverse order."""
-    temporal_port, api_port = free_port(), free_port()
-    address = f"127.0.0.1:{temporal_port}"
-    binary = str(Path(sys.executable).parent / "temporal")
-    temporal_command = [
-        binary, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
-        "--port", str(temporal_port), "--log-level", "error",
-        "--dynamic-config-value", "history.maxInFlightUpdates=500",
-    ]  # fmt: skip
-    for key in search_attributes.ALL:
-        temporal_command += ["--search-attribute", f"{key.name}=Keyword"]
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "TEMPORAL_ADDRESS": address,
-        "TEMPORAL_TASK_QUEUE": "hiring-bench",
-        "SMTP_HOST": "",
-        "MAIL_OUTBOX_DIR": str(folder / "outbox"),
-    }
-    children: list[subprocess.Popen[bytes]] = []
+    stack = ProcessStack(
+        folder, database_url, persistent=False, task_queue="hiring-bench", log_level="error"
+    )
     try:
-        children.append(spawn(temporal_command, env, folder / "temporal.log"))
-        client_box: list[Client] = []
-
-        async def temporal_up() -> bool:
-            client_box.append(await Client.connect(address, data_converter=pydantic_data_converter))
-            return True
-
-        await wait_for(temporal_up, "the Temporal dev server")
-        upgrade(database_url)
-        children.append(spawn([sys.executable, "-m", "workers.worker"], env, folder / "worker.log"))
-        api = [
-            sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
-            "--host", "127.0.0.1", "--port", str(api_port), "--log-level", "warning",
-            "--no-access-log", "--backlog", "4096",
-        ]  # fmt: skip
-        children.append(spawn(api, env, folder / "api.log"))
-        base_url = f"http://127.0.0.1:{api_port}"
-
-        async def api_up() -> bool:
-            async with httpx.AsyncClient(base_url=base_url) as http:
-                return (await http.get("/health")).json().get("status") == "ok"
-
-        await wait_for(api_up, "the API")
-        pids = {"temporal": children[0].pid, "worker": children[1].pid, "api": children[2].pid}
-        yield {"client": client_box[0], "base_url": base_url, "address": address, "pids": pids}
+        await stack.start()
+        client = await stack.connect()
+        yield {
+            "client": client,
+            "base_url": stack.base_url,
+            "address": stack.address,
+            "pids": stack.pids,
+        }
     finally:
-        for child in reversed(children):
-            stop(child)
+        stack.stop_all()
 
 
 async def seed(db: Database, contractors: int) -> tuple[str, str, list[tuple[str, str]]]:
