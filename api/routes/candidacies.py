@@ -12,6 +12,7 @@ from temporalio.service import RPCError
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.next_step import await_next_step
 from api.panels import interview_panel
 from api.schemas import Page
 from api.workflows import query, update
@@ -301,7 +302,8 @@ async def request_interview(
 async def decide(
     candidacy_id: str, body: DecisionIn, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
-    """After a round: advance, reject (with feedback) or hold."""
+    """After a round: advance, reject (with feedback) or hold. An advance answers once the
+    candidacy has moved on: the next round's interview request, or the offer, can follow."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
     state: CandidacyState = await update(
         temporal,
@@ -309,4 +311,5 @@ async def decide(
         CandidacyWorkflow.decide,
         Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]
     )
-    return state
+    taken = await await_next_step(temporal, candidacy_id, CandidacyWorkflow.decision_taken)
+    return taken or state

@@ -21,6 +21,7 @@ from activities.invites import (
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import raise_from_update
+from api.next_step import await_next_step
 from api.workflows import query, update
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
@@ -94,7 +95,8 @@ class JoinOut(BaseModel):
 async def claim(
     interview_id: str, body: ClaimIn, user: Caller, session: Session, temporal: Temporal
 ) -> Booking:
-    """Book one open slot: 200 booked, or 409 with the reason. Final either way."""
+    """Book one open slot: 200 booked, or 409 with the reason. Final either way. A 200 answers
+    once the candidacy shows the round as booked."""
     await interview_for(session, user, interview_id, client=False, contractor=True, ops=False)
     handle = temporal.get_workflow_handle(interview_id)
     try:
@@ -108,6 +110,7 @@ async def claim(
         raise_from_update(error)
     except RPCError as error:
         raise_from_update(error)
+    await await_next_step(temporal, interview_id, InterviewWorkflow.caught_up)
     return booking
 
 
@@ -116,10 +119,11 @@ def _side_of(user: User) -> Side:
 
 
 async def _change(temporal: Client, interview_id: str, method: Any, arg: Any) -> Any:
-    """Run a booking change; 503 when the booking could not be decided right now."""
+    """Run a booking change; 503 when the booking could not be decided right now. Answers once
+    the interview has taken the change in and the candidacy shows it (see `caught_up`)."""
     handle = temporal.get_workflow_handle(interview_id)
     try:
-        return await handle.execute_update(method, arg)
+        changed = await handle.execute_update(method, arg)
     except WorkflowUpdateFailedError as error:
         cause = error.cause
         if isinstance(cause, ApplicationError) and cause.type == UNAVAILABLE:
@@ -127,6 +131,9 @@ async def _change(temporal: Client, interview_id: str, method: Any, arg: Any) ->
         raise_from_update(error)
     except RPCError as error:
         raise_from_update(error)
+    if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
+        return changed
+    return await await_next_step(temporal, interview_id, InterviewWorkflow.caught_up) or changed
 
 
 @router.post(
@@ -321,9 +328,19 @@ async def join(
 async def record_outcome(
     interview_id: str, body: Outcome, user: Caller, session: Session, temporal: Temporal
 ) -> InterviewState:
-    """After the end: completed, or no-show (and which side)."""
-    await interview_for(session, user, interview_id, client=True, contractor=False, ops=False)
+    """After the end: completed, or no-show (and which side). Answers once the candidacy has
+    taken the result in: a decision on the round can follow at once."""
+    job_post, contractor_id, _ = await interview_for(
+        session, user, interview_id, client=True, contractor=False, ops=False
+    )
     state: InterviewState = await update(
         temporal, interview_id, InterviewWorkflow.record_outcome, body
+    )
+    # The candidacy takes the round's result in (a decision is then due) before the answer.
+    await await_next_step(
+        temporal,
+        candidacy_workflow_id(job_post.id, contractor_id),
+        CandidacyWorkflow.interview_closed,
+        InterviewClosed(interview_id=interview_id),
     )
     return state
