@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from datetime import datetime
 
-from tests.helpers import eventually, skip_to
+from tests.helpers import eventually, record_history, skip_to
 from tests.hiring_story import AFTER_THE_END, Story
 from tests.stack import Stack
 
@@ -71,3 +71,6 @@ async def test_the_hiring_story_follows_each_200_at_once_50_times(stack: Stack) 
             assert story.client is not None
             state = await stack.http.get(f"/interviews/{interview_id}", headers=story.client.auth)
             assert state.json()["status"] == "completed"
+    first = stories[0]
+    await record_history(stack.env.client, first.candidacy_id, "candidacy_hired_each_step_at_once")
+    await record_history(stack.env.client, first.interviews[0], "interview_rebooked_at_once")

@@ -5,7 +5,7 @@ Changing a running workflow's commands goes through `workflow.patched`.
 Record them again (only for a change no running workflow can see) with
 `RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
 tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
-tests/test_engagement_restart.py tests/test_cancellation*.py`."""
+tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_next_step*.py`."""
 
 from pathlib import Path
 
@@ -35,6 +35,10 @@ REQUIRED = {
     "interview_cancelled_and_rebooked",
     "interview_rescheduled",
     "candidacy_request_cancelled",
+    "interview_claimed_at_first_awaiting_slot",
+    "interview_cancelled_then_claimed_at_once",
+    "candidacy_hired_each_step_at_once",
+    "interview_rebooked_at_once",
 }
 
 
