@@ -122,7 +122,7 @@ class Story:
         self.ends.append(start + timedelta(minutes=45))
 
     async def to_hired(self) -> None:
-        """After round 2's end: outcome, advance, offer, accept."""
+        """After round 2's end: outcome, advance, offer, accept: hired."""
         await self._outcome_and_advance(self.interviews[1], "offer")
         today = (await now_of(self.stack)).date()
         offer = await self._client(
@@ -134,6 +134,8 @@ class Story:
             "POST", f"/offers/{offer['offer_id']}/accept", {"version": 1}
         )
         assert accepted["status"] == "accepted", accepted
+        hired = await self._client("GET", f"/candidacies/{self.candidacy_id}")
+        assert hired["stage"] == "hired", hired["stage"]
 
     async def _outcome_and_advance(self, interview_id: str, next_stage: str) -> None:
         recorded = await self._client(

@@ -4,17 +4,16 @@ polling, no waiting), a cancel followed at once by a new claim included, ends ev
 hire, with no call refused and no interview or candidacy left behind."""
 
 import asyncio
-import os
 import time
 from collections import Counter
 from datetime import datetime
 
-from tests.helpers import eventually, record_history, skip_to
+from tests.helpers import record_history, skip_to
 from tests.hiring_story import AFTER_THE_END, Story
 from tests.stack import Stack
 
-STORIES = int(os.environ.get("NEXT_STEP_STORIES", "50"))
-BATCH = int(os.environ.get("NEXT_STEP_BATCH", "25"))  # stories driven concurrently
+STORIES = 50
+BATCH = 25  # stories driven concurrently
 
 
 async def _phase(stories: list[Story], step: str) -> list[Story]:
@@ -45,12 +44,6 @@ async def _drive(stack: Stack, stories: list[Story]) -> list[Story]:
     return stuck
 
 
-async def _hired(stack: Stack, story: Story) -> bool:
-    assert story.client is not None
-    response = await stack.http.get(f"/candidacies/{story.candidacy_id}", headers=story.client.auth)
-    return bool(response.json()["stage"] == "hired")
-
-
 async def test_the_hiring_story_follows_each_200_at_once_50_times(stack: Stack) -> None:
     began = time.monotonic()
     stories = [Story(stack, number) for number in range(STORIES)]
@@ -62,11 +55,9 @@ async def test_the_hiring_story_follows_each_200_at_once_50_times(stack: Stack) 
         f"{STORIES} stories, {sum(len(s.answers) for s in stories)} calls in "
         f"{time.monotonic() - began:.1f}s; stuck: {len(stuck)}; refused: {dict(refused)}"
     )
-    assert [s.refused for s in stuck] == []
-    assert not refused
+    assert not stuck, f"stuck: {[s.number for s in stuck]} (the output says where)"
+    assert not refused, [s.refused for s in stories if s.refused]
     for story in stories:
-        # The candidacy hears of the signature from the offer: it is hired soon after.
-        await eventually(lambda story=story: _hired(stack, story), bool)  # type: ignore[misc]
         for interview_id in story.interviews:
             assert story.client is not None
             state = await stack.http.get(f"/interviews/{interview_id}", headers=story.client.auth)

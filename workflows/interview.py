@@ -17,7 +17,9 @@ also cancel the round's request altogether, which ends this workflow as cancelle
 Changing the booking from a handler: under the lock, book or release slots with the slot
 activities, change the state and put the change in `outbox`; the main loop announces the changes
 in order (calendars REQUEST or CANCEL with the notices), stops the old booking's timers, and waits
-for a new claim after a cancellation.
+for a new claim after a cancellation. Each wait looks at the booking itself as well as at the
+outbox (an announcement under way may have emptied it), and a courier of its own tells the
+candidacy each change as it happens: the update `caught_up` answers once it has.
 """
 
 import asyncio
