@@ -45,6 +45,8 @@ class BookSlotRequest(BaseModel):
     job_post_id: str
     round: int
     now: datetime
+    # The slot the interview keeps while it books this one (a reschedule's current booking).
+    keep_slot_id: str | None = None
 
 
 class ReleaseSlotRequest(BaseModel):

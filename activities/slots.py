@@ -7,6 +7,8 @@ serialised by a lock.)"""
 from typing import Any
 
 from sqlalchemy import update
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -21,6 +23,20 @@ SLOT_UNAVAILABLE = "SlotUnavailable"
 
 def _refuse(reason: str) -> ApplicationError:
     return ApplicationError(reason, type=SLOT_UNAVAILABLE, non_retryable=True)
+
+
+async def _release_strays(session: AsyncSession, request: BookSlotRequest) -> None:
+    """Open again any other slot booked for this interview: a booking whose result was lost
+    (the worker died before its workflow recorded it) while another claim of the same
+    contractor won. An interview holds one slot, two only during a reschedule (`keep_slot_id`)."""
+    kept = [request.slot_id, *([request.keep_slot_id] if request.keep_slot_id else [])]
+    await session.exec(
+        update(Slot)
+        .where(Slot.interview_id == request.interview_id)  # type: ignore[arg-type]
+        .where(Slot.status == "booked")  # type: ignore[arg-type]
+        .where(col(Slot.id).not_in(kept))
+        .values(status="open", interview_id=None, booked_at=None)
+    )
 
 
 class SlotActivities:
@@ -47,6 +63,8 @@ class SlotActivities:
                     .returning(Slot.start, Slot.end)  # type: ignore[arg-type]
                 )
             ).first()
+            if won is not None:
+                await _release_strays(session, request)
             await session.commit()
             if won is not None:
                 return Booking(slot_id=request.slot_id, start=won[0], end=won[1])
@@ -55,6 +73,9 @@ class SlotActivities:
         if slot is None or slot.job_post_id != request.job_post_id:
             raise _refuse("no such slot for this job post")
         if slot.status == "booked" and slot.interview_id == request.interview_id:
+            async with self.db.session() as session:
+                await _release_strays(session, request)
+                await session.commit()
             return Booking(slot_id=slot.id, start=slot.start, end=slot.end)
         if slot.round != request.round:
             raise _refuse(f"this slot is for round {slot.round}, not round {request.round}")

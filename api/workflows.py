@@ -3,13 +3,19 @@ back to the pool, so no request holds a connection while it waits on the network
 refusals become HTTP answers here."""
 
 import asyncio
+import logging
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
-from temporalio.client import Client, WorkflowExecutionDescription, WorkflowUpdateFailedError
+from temporalio.client import (
+    Client,
+    WorkflowExecutionDescription,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.service import RPCError
 
 from activities.contracts import SlotPoolNotice
@@ -17,6 +23,9 @@ from activities.slot_pool import signal_slot_pool
 from api.errors import raise_from_update
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
+NEXT_STEP_WAIT_SECONDS = 5.0
+
+log = logging.getLogger(__name__)
 
 
 class UncommittedChanges(RuntimeError):
@@ -85,6 +94,24 @@ class Workflows:
             return await handle.execute_update(method, arg, id=update_id)
         except (WorkflowUpdateFailedError, RPCError) as error:
             raise_from_update(error)
+
+    async def await_next_step(self, workflow_id: str, method: Any, arg: Any = None) -> Any | None:
+        """Run `method`, an update that answers once the step the caller's next call depends on
+        is done (another workflow, or the same one's main loop, took a change in); None when it
+        did not answer within NEXT_STEP_WAIT_SECONDS (it finishes on its own later) or the
+        workflow has ended. A route then answers with the pending state."""
+        await self.release()
+        handle = self._client.get_workflow_handle(workflow_id)
+        call = handle.execute_update(method) if arg is None else handle.execute_update(method, arg)
+        try:
+            return await asyncio.wait_for(call, NEXT_STEP_WAIT_SECONDS)
+        except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
+            log.warning(
+                "%s: %s still pending after %ss", workflow_id, method, NEXT_STEP_WAIT_SECONDS
+            )
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            log.info("%s: %s not awaited (%s)", workflow_id, method, error)
+        return None
 
     async def query(self, workflow_id: str, method: Any) -> Any:
         await self.release()

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         InterviewStart,
         Side,
     )
+    from workflows.policies import DELIVERY
 
 
 @dataclass(frozen=True)
@@ -213,6 +214,7 @@ class BookingNotices:
                 context=self.context({"sequence": sequence, **extra}),
                 link=link or f"/interviews/{self.start.interview_id}",
             ),
+            DELIVERY,
         )
 
     def _everyone(self) -> list[str]:

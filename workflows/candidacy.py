@@ -344,6 +344,17 @@ class CandidacyWorkflow:
         return self.state
 
     @workflow.update
+    async def decision_taken(self) -> CandidacyState:
+        """Answers once no decided round waits to be taken in: after an advance, the next
+        round's interview can be requested, or the offer sent."""
+
+        def taken() -> bool:
+            return self.ended or self.decision is None or self.state.stage != Stage.DECISION_PENDING
+
+        await workflow.wait_condition(taken)
+        return self.state
+
+    @workflow.update
     async def decide(self, decision: Decision) -> CandidacyState:
         async with self.lock:
             if self._assessment_overdue():

@@ -17,7 +17,9 @@ also cancel the round's request altogether, which ends this workflow as cancelle
 Changing the booking from a handler: under the lock, book or release slots with the slot
 activities, change the state and put the change in `outbox`; the main loop announces the changes
 in order (calendars REQUEST or CANCEL with the notices), stops the old booking's timers, and waits
-for a new claim after a cancellation.
+for a new claim after a cancellation. Each wait looks at the booking itself as well as at the
+outbox (an announcement under way may have emptied it), and a courier of its own tells the
+candidacy each change as it happens: the update `caught_up` answers once it has.
 """
 
 import asyncio
@@ -61,7 +63,7 @@ with workflow.unsafe.imports_passed_through():
         Change,
         RequestCancelled,
     )
-    from workflows.common import ACTIVITY_TIMEOUT, RETRY, run_activity, wait_until
+    from workflows.common import run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
@@ -83,6 +85,7 @@ with workflow.unsafe.imports_passed_through():
         RescheduleRequest,
         Side,
     )
+    from workflows.policies import DELIVERY
 
 BOOK_TIMEOUT = timedelta(seconds=10)
 BOOK_RETRY = RetryPolicy(
@@ -94,6 +97,12 @@ ASSESSMENT_STATUSES = (InterviewStatus.AWAITING_ASSESSMENT, InterviewStatus.ASSE
 # Ending a booking or the interview drops its notifications still unsent (reminders retrying).
 CANCEL_NOTIFICATIONS_PATCH = "cancel-notifications-of-ended-bookings"
 TAKEN_PLACE = (InterviewStatus.AWAITING_OUTCOME, InterviewStatus.COMPLETED, InterviewStatus.NO_SHOW)
+# A claim that lands while the round is being announced as waiting (its invite then goes out in
+# the same announcement) is seen by the booking it made: the story goes on to the booking's
+# reminders and end instead of waiting for another change.
+CLAIM_WHILE_WAITING_PATCH = "waiting-for-a-claim-sees-the-booking"
+# The candidacy hears of each change of the interview as it happens (a route answers once it has).
+CANDIDACY_TOLD_AT_ONCE_PATCH = "candidacy-told-of-changes-at-once"
 
 
 @workflow.defn
@@ -134,6 +143,9 @@ class InterviewWorkflow:
         self.assessment_version = 0  # raised by every extension
         self.in_pool = False
         self.parent_told: tuple[Any, ...] | None = None
+        self.parent_knows: tuple[Any, ...] | None = None  # the last view the candidacy received
+        self.courier: asyncio.Future[None] | None = None
+        self.over = False  # the story has ended: nothing more is told to the candidacy
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
@@ -142,6 +154,8 @@ class InterviewWorkflow:
     @workflow.run
     async def run(self, start: InterviewStart) -> InterviewResult:
         self._details()
+        if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
+            self.courier = asyncio.ensure_future(self._keep_candidacy_current())
         story = asyncio.ensure_future(self._story(start))
         try:
             await workflow.wait_condition(lambda: story.done() or self.request_cancelled)
@@ -160,6 +174,7 @@ class InterviewWorkflow:
             story.cancel()
             await _settled(story)
             await _to_the_end(self._wind_down())
+        self.over = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return InterviewResult(
             interview_id=start.interview_id,
@@ -246,12 +261,16 @@ class InterviewWorkflow:
             if self.winding_down:  # see _wait: the story ends itself
                 raise asyncio.CancelledError
             booking = self.state.booking
+            sequence = self.state.sequence
             if booking is None:
                 self._set(InterviewStatus.AWAITING_SLOT)
                 await self._tell_parent()
                 await self._tell_pool(CONTRACTOR_WAITING)  # waiting again: new slots are told
-                await self._flush()
-                await self._wait(lambda: bool(self.outbox))
+                await self._flush()  # announces a claim that landed meanwhile, too
+                if self.state.booking is None:
+                    await self._wait(self._moved_on(None, sequence))
+                elif not workflow.patched(CLAIM_WHILE_WAITING_PATCH):
+                    await self._wait(lambda: bool(self.outbox))
                 continue
             await self._tell_pool(CONTRACTOR_LEFT)
             await self._tell_parent()
@@ -265,9 +284,7 @@ class InterviewWorkflow:
         """Remind both sides 24 h and 1 h before (those still ahead when booked); True at the
         end, False as soon as the booking changes (its timers are cancelled with it)."""
 
-        def changed() -> bool:
-            return bool(self.outbox) or self.state.sequence != sequence
-
+        changed = self._moved_on(booking, sequence)
         booked_at = self.state.booked_at or workflow.now()
         for label, at in reminder_times(booking.start, booked_at):
             if await self._wait(changed, at):
@@ -284,7 +301,8 @@ class InterviewWorkflow:
         return not changed()
 
     async def _await_outcome(self, booking: Booking) -> None:
-        self._set(InterviewStatus.AWAITING_OUTCOME)
+        if self.state.outcome is None:  # (the client may have recorded it as the end came)
+            self._set(InterviewStatus.AWAITING_OUTCOME)
         await self._tell_parent()
 
         def recorded() -> bool:
@@ -311,6 +329,20 @@ class InterviewWorkflow:
                 {"thank_by": workflow.now() + THANK_INTERVIEWER_WITHIN},
                 link="/threads?panel=marketplace",
             )
+
+    def _moved_on(self, booking: Booking | None, sequence: int) -> Callable[[], bool]:
+        """Whether the booking differs from `booking` (booked at `sequence`), or a change of it
+        awaits its announcement: a wait for the next change looks at the booking itself, as an
+        announcement under way may already have taken the change out of the outbox."""
+
+        def moved() -> bool:
+            return (
+                bool(self.outbox)
+                or self.state.booking != booking
+                or self.state.sequence != sequence
+            )
+
+        return moved
 
     async def _wait(self, done: Callable[[], bool], deadline: datetime | None = None) -> bool:
         """Every wait of the story: until `done()` (or the deadline: True when `done()` came
@@ -426,7 +458,7 @@ class InterviewWorkflow:
             old = self.state.booking
             assert old is not None
             old_key = self._booking_key(self.state.sequence)
-            new = await self._book(request.slot_id)
+            new = await self._book(request.slot_id, keep_slot_id=old.slot_id)
             now = workflow.now()
             if has_started(old.start, now):  # it started while the new slot was being booked
                 await self._release(new.slot_id, True, None)
@@ -532,7 +564,7 @@ class InterviewWorkflow:
 
     @record_outcome.validator
     def _check_outcome(self, outcome: Outcome) -> None:
-        if self.state.status != InterviewStatus.AWAITING_OUTCOME:
+        if self.state.status != InterviewStatus.AWAITING_OUTCOME and not self._just_ended():
             if self.state.status == InterviewStatus.BOOKED:
                 _conflict("the outcome can be recorded once the interview has ended")
             _conflict(f"no outcome is due; this interview is {self.state.status.value}")
@@ -547,13 +579,22 @@ class InterviewWorkflow:
                 "no_show_side is only for a no-show", type=INVALID, non_retryable=True
             )
 
+    @workflow.update
+    async def caught_up(self) -> InterviewState:
+        """Answers once the candidacy shows this interview's status and booking as they stand,
+        i.e. once the story has taken in the last change (a claim, a move, a cancellation) and
+        gone on from it: the route that made the change answers after this, so the next call
+        sees one story whichever workflow it asks."""
+        await workflow.wait_condition(self._candidacy_caught_up)
+        return self.state
+
     @workflow.query
     def status(self) -> InterviewState:
         return self.state
 
     # --- bookkeeping ------------------------------------------------------------------------
 
-    async def _book(self, slot_id: str) -> Booking:
+    async def _book(self, slot_id: str, keep_slot_id: str | None = None) -> Booking:
         try:
             booking: Booking = await workflow.execute_local_activity_method(
                 SlotActivities.book_slot,
@@ -563,6 +604,7 @@ class InterviewWorkflow:
                     job_post_id=self.start.job_post_id,
                     round=self.start.round,
                     now=workflow.now(),
+                    keep_slot_id=keep_slot_id,
                 ),
                 schedule_to_close_timeout=BOOK_TIMEOUT,
                 retry_policy=BOOK_RETRY,
@@ -644,6 +686,15 @@ class InterviewWorkflow:
         """What a booking's reminders are about: cancelled with the booking."""
         return f"{self.start.interview_id}:booking-{sequence}"
 
+    def _just_ended(self) -> bool:
+        """Booked, and its end has come: the story is about to wait for the outcome."""
+        booking = self.state.booking
+        return (
+            self.state.status == InterviewStatus.BOOKED
+            and booking is not None
+            and workflow.now() >= booking.end
+        )
+
     def _check_claimable(self) -> None:
         status = self.state.status
         if status == InterviewStatus.AWAITING_ASSESSMENT:
@@ -716,22 +767,43 @@ class InterviewWorkflow:
         )
 
     async def _tell_parent(self) -> None:
-        """Keep the candidacy's view of this round current (it decides on overdue work)."""
-        parent = workflow.info().parent
-        if parent is None:
+        """Keep the candidacy's view of this round current (it decides on overdue work). With
+        a courier (`_keep_candidacy_current`), wait until the candidacy has the current view."""
+        if workflow.info().parent is None:
             return
-        booking = self.state.booking
-        ref = InterviewRef(
-            interview_id=self.start.interview_id,
-            round=self.start.round,
-            status=self.state.status.value,
-            start=booking.start if booking else None,
-            end=booking.end if booking else None,
-        )
-        told = (ref.status, ref.start, ref.end)
+        if self.courier is not None:
+            await workflow.wait_condition(self._candidacy_caught_up)
+            return
+        await self._signal_parent()
+
+    async def _keep_candidacy_current(self) -> None:
+        """Tell the candidacy each change of this interview as it happens, one at a time, not
+        only when the story comes to it (an announcement under way may take a while)."""
+
+        def news() -> bool:
+            return self.over or self.winding_down or self._parent_view() != self.parent_told
+
+        while True:
+            await workflow.wait_condition(news)
+            if self.over or self.winding_down:
+                return
+            await self._signal_parent()
+
+    async def _signal_parent(self) -> None:
+        parent = workflow.info().parent
+        assert parent is not None
+        told = self._parent_view()
         if told == self.parent_told:
             return
         self.parent_told = told
+        status, start, end = told
+        ref = InterviewRef(
+            interview_id=self.start.interview_id,
+            round=self.start.round,
+            status=status,
+            start=start,
+            end=end,
+        )
         try:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal(
                 PARENT_SIGNAL, ref
@@ -740,6 +812,21 @@ class InterviewWorkflow:
             if is_cancelled_exception(error):  # this signal was cancelled with the story
                 raise
             workflow.logger.info("candidacy %s no longer takes signals", parent.workflow_id)
+        self.parent_knows = told
+
+    def _parent_view(self) -> tuple[str, datetime | None, datetime | None]:
+        booking = self.state.booking
+        return (
+            self.state.status.value,
+            booking.start if booking else None,
+            booking.end if booking else None,
+        )
+
+    def _candidacy_caught_up(self) -> bool:
+        """The candidacy shows this interview as it stands (or there is nothing more to tell)."""
+        if workflow.info().parent is None or self.over or self.winding_down:
+            return True
+        return self.parent_knows == self._parent_view()
 
     def _context(self, extra: dict[str, object]) -> dict[str, object]:
         return self.notices.context(extra)
@@ -768,8 +855,9 @@ class InterviewWorkflow:
                 at=workflow.now(),
                 about_interview_id=about or self.key,
             ),
-            start_to_close_timeout=ACTIVITY_TIMEOUT,
-            retry_policy=RETRY,
+            start_to_close_timeout=DELIVERY.start_to_close,
+            heartbeat_timeout=DELIVERY.heartbeat,
+            retry_policy=DELIVERY.retry,
             cancellation_type=ActivityCancellationType.ABANDON,
         )
 

@@ -310,11 +310,13 @@ async def request_interview(
 async def decide(
     candidacy_id: str, body: DecisionIn, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
-    """After a round: advance, reject (with feedback) or hold."""
+    """After a round: advance, reject (with feedback) or hold. An advance answers once the
+    candidacy has moved on: the next round's interview request, or the offer, can follow."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
     state: CandidacyState = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.decide,
         Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]
     )
-    return state
+    taken = await temporal.await_next_step(candidacy_id, CandidacyWorkflow.decision_taken)
+    return taken or state

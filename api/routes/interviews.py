@@ -2,6 +2,7 @@
 invite, the video room, the outcome."""
 
 import hmac
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field, field_validator
@@ -88,16 +89,27 @@ class JoinOut(BaseModel):
 async def claim(
     interview_id: str, body: ClaimIn, user: Caller, session: Session, temporal: Temporal
 ) -> Booking:
-    """Book one open slot: 200 booked, or 409 with the reason. Final either way."""
+    """Book one open slot: 200 booked, or 409 with the reason. Final either way. A 200 answers
+    once the candidacy shows the round as booked."""
     await interview_for(session, user, interview_id, client=False, contractor=True, ops=False)
     booking: Booking = await temporal.update(
         interview_id, InterviewWorkflow.claim, ClaimRequest(slot_id=body.slot_id)
     )
+    await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up)
     return booking
 
 
 def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
+
+
+async def _change(temporal: Temporal, interview_id: str, method: Any, arg: Any) -> Any:
+    """Run a booking change; answers once the interview has taken the change in and the
+    candidacy shows it (see `caught_up`)."""
+    changed = await temporal.update(interview_id, method, arg)
+    if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
+        return changed
+    return await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up) or changed
 
 
 @router.post(
@@ -137,7 +149,7 @@ async def cancel(
         withdraw_slot=body.withdraw_slot,
         cancel_request=body.cancel_request,
     )
-    state: InterviewState = await temporal.update(interview_id, InterviewWorkflow.cancel, request)
+    state: InterviewState = await _change(temporal, interview_id, InterviewWorkflow.cancel, request)
     if body.cancel_request:
         await temporal.update(
             candidacy_workflow_id(job_post.id, contractor_id),
@@ -170,8 +182,8 @@ async def reschedule(
     request = RescheduleRequest(
         slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
     )
-    state: InterviewState = await temporal.update(
-        interview_id, InterviewWorkflow.reschedule, request
+    state: InterviewState = await _change(
+        temporal, interview_id, InterviewWorkflow.reschedule, request
     )
     return state
 
@@ -291,9 +303,18 @@ async def join(
 async def record_outcome(
     interview_id: str, body: Outcome, user: Caller, session: Session, temporal: Temporal
 ) -> InterviewState:
-    """After the end: completed, or no-show (and which side)."""
-    await interview_for(session, user, interview_id, client=True, contractor=False, ops=False)
+    """After the end: completed, or no-show (and which side). Answers once the candidacy has
+    taken the result in: a decision on the round can follow at once."""
+    job_post, contractor_id, _ = await interview_for(
+        session, user, interview_id, client=True, contractor=False, ops=False
+    )
     state: InterviewState = await temporal.update(
         interview_id, InterviewWorkflow.record_outcome, body
+    )
+    # The candidacy takes the round's result in (a decision is then due) before the answer.
+    await temporal.await_next_step(
+        candidacy_workflow_id(job_post.id, contractor_id),
+        CandidacyWorkflow.interview_closed,
+        InterviewClosed(interview_id=interview_id),
     )
     return state
