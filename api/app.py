@@ -7,10 +7,11 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.codec_cors import CodecCors, origins_of
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
 from api.openapi import install_error_docs
-from api.routes import ROUTERS
+from api.routes import ROUTERS, codec
 from store.db import Database
 from workers.settings import Settings, get_settings
 from workers.temporal_client import connect
@@ -50,8 +51,10 @@ def create_app(
         lifespan=lifespan,
     )
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(CodecCors, origins=origins_of(settings.codec_cors_origins))
     install_error_handlers(app)
-    for router in ROUTERS:
+    routers = [*ROUTERS, codec.router]
+    for router in routers:
         app.include_router(router)
-    install_error_docs(app, [route for router in ROUTERS for route in router.routes])
+    install_error_docs(app, [route for router in routers for route in router.routes])
     return app

@@ -14,9 +14,9 @@ from sqlalchemy.engine import make_url
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from core.temporal import data_converter
 from store.migrate import upgrade
 from tests.mail import MailServer
 from tests.stack import Stack, running_stack
@@ -43,7 +43,7 @@ async def register_search_attributes(client: Client) -> None:
 async def time_env() -> AsyncIterator[WorkflowEnvironment]:
     """A time-skipping Temporal server of the module's own (a stuck workflow stalls its clock)."""
     env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(TEST_SERVER), data_converter=pydantic_data_converter
+        test_server_existing_path=str(TEST_SERVER), data_converter=data_converter()
     )
     await register_search_attributes(env.client)
     yield env
@@ -55,7 +55,7 @@ async def dev_env() -> AsyncIterator[WorkflowEnvironment]:
     """A real dev server, for listing by search attributes and real-time concurrency."""
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(DEV_SERVER),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         search_attributes=list(search_attributes.ALL),
         dev_server_extra_args=["--dynamic-config-value", "history.maxInFlightUpdates=500"],
     )

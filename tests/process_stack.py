@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
+from core.temporal import data_converter
 from store.migrate import upgrade
 from tests.mail import free_port
 from workers.dev_stack import (
@@ -162,7 +162,7 @@ class ProcessStack:
         await self.start_api()
 
     async def connect(self) -> Client:
-        return await Client.connect(self.address, data_converter=pydantic_data_converter)
+        return await Client.connect(self.address, data_converter=data_converter())
 
     def kill(self, name: str) -> None:
         """SIGKILL: no clean-up of any kind, as when a machine or container dies."""

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RetryConfig
 
 from api.app import create_app
+from core.temporal import data_converter
 from store.models import Candidacy
 from tests.closing import close_finished, close_job_post
 from tests.mail import free_port
@@ -179,7 +179,7 @@ async def temporal_down(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     await relay.start()
     temporal = await Client.connect(
         f"127.0.0.1:{relay.port}",
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(),
         retry_config=RetryConfig(max_retries=1, max_elapsed_time_millis=200),
     )
     await relay.cut()

@@ -2,8 +2,10 @@
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.codec import DEV_PAYLOAD_KEYS, KeyRing
 
 
 class Settings(BaseSettings):
@@ -13,6 +15,11 @@ class Settings(BaseSettings):
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_task_queue: str = "hiring"
+    # Keys sealing every payload Temporal stores, `id:base64key` separated by commas, newest
+    # first (core/codec.py); the default is the public dev key.
+    payload_keys: str = DEV_PAYLOAD_KEYS
+    # Browser origins of the Temporal UI allowed to call the codec endpoint (comma-separated).
+    codec_cors_origins: str = "http://localhost:8233,http://127.0.0.1:8233"
 
     # Email: with SMTP_HOST empty, mail is written as .eml files to MAIL_OUTBOX_DIR.
     smtp_host: str = ""
@@ -39,6 +46,12 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     temporal_db_file: str = "var/temporal.db"
     demo_tokens_file: str = "var/demo-tokens.json"
+
+    @field_validator("payload_keys")
+    @classmethod
+    def _a_valid_key_ring(cls, value: str) -> str:
+        KeyRing.parse(value)
+        return value
 
 
 @lru_cache

@@ -1,0 +1,1 @@
+"""What every process shares: the Temporal data converter and its payload encryption."""
