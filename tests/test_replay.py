@@ -1,6 +1,8 @@
 """Replay: the recorded histories of the end-to-end scenarios (tests/histories/*.json) must replay
 against the current workflow code, so a change that would break running workflows fails here.
-Changing a running workflow's commands goes through `workflow.patched`.
+Changing a running workflow's commands goes through `workflow.patched`. They replay through the
+shared data converter: their payloads are sealed with the dev key; `*.plaintext.json` is one
+recorded before payloads were sealed, kept to show that such histories still replay.
 
 Record them again (only for a change no running workflow can see) with
 `RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
@@ -12,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
+from core.temporal import data_converter
 from workers.registry import workflow_classes
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -56,7 +58,7 @@ def test_every_scenario_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_history_replays_against_the_current_code(path: Path) -> None:
-    replayer = Replayer(workflows=workflow_classes(), data_converter=pydantic_data_converter)
+    replayer = Replayer(workflows=workflow_classes(), data_converter=data_converter())
     history = WorkflowHistory.from_json(path.stem.split(".")[0], TEXTS[path])
     result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
     assert result.replay_failure is None, f"{path.name}: {result.replay_failure}"

@@ -84,7 +84,17 @@ def temporal_command(settings: Settings) -> list[str]:
         command += ["--search-attribute", f"{name}=Keyword"]
     for value in DYNAMIC_CONFIG:
         command += ["--dynamic-config-value", value]
+    # The UI (in the operator's browser) has payloads opened by the API's codec endpoint.
+    command += ["--ui-codec-endpoint", codec_endpoint(settings)]
     return command
+
+
+def codec_endpoint(settings: Settings) -> str:
+    """The API's codec as a browser reaches it: on `localhost` when the API listens on loopback,
+    so that it is the same site as the UI (http://localhost:<ui port>) and gets its cookie."""
+    loopback = settings.api_host in {"127.0.0.1", "localhost", "0.0.0.0", "::", "::1", ""}
+    host = "localhost" if loopback else settings.api_host
+    return http_url(host, settings.api_port, "/codec")
 
 
 def http_url(host: str, port: int, path: str = "") -> str:
@@ -256,6 +266,12 @@ def banner(settings: Settings, logins: list[DemoLogin]) -> str:
             "",
             "  Demo users (Authorization: Bearer <token>):",
             format_logins(logins),
+            "",
+            "  Payloads in the UI are opened by the API's codec, for ops users only: open",
+            f"  {codec_endpoint(settings)}/session in the browser, give the ops token, then in",
+            "  the UI's codec server settings tick 'Include cross-origin credentials'.",
+            f"  CLI: temporal workflow show -w <id> --codec-endpoint {codec_endpoint(settings)} \\",
+            "         --codec-auth 'Bearer <ops token>'",
             "",
             "  Ctrl-C stops everything.",
             "",
