@@ -16,7 +16,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
+from core.codec import ENCODING
 from core.temporal import data_converter
+from tests.payloads import history_payloads, is_search_attribute
 from workers.registry import workflow_classes
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -54,6 +56,24 @@ def test_every_scenario_has_a_recorded_history() -> None:
     assert REQUIRED <= {p.name.split(".")[0] for p in RECORDED}
     # The ten-week engagement continued as new: its first run and its last runs are kept.
     assert len([p for p in RECORDED if p.name.startswith("engagement_ten_weeks.")]) == 3
+
+
+def _encodings(path: Path) -> set[bytes]:
+    history = WorkflowHistory.from_json(path.stem, TEXTS[path])
+    return {
+        payload.metadata["encoding"]
+        for where, payload in history_payloads([history])
+        if not is_search_attribute(where) and not where.startswith(".marker_recorded")
+    }
+
+
+def test_recorded_histories_are_sealed_and_one_from_before_is_kept() -> None:
+    plaintext = [p for p in RECORDED if p.name.endswith(".plaintext.json")]
+    assert plaintext, "keep one history recorded before payloads were sealed"
+    for path in plaintext:
+        assert ENCODING not in _encodings(path), path.name
+    for path in set(RECORDED) - set(plaintext):
+        assert _encodings(path) == {ENCODING}, f"{path.name} holds payloads in clear"
 
 
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
