@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
+from core.codec import DEV_PAYLOAD_KEYS, EncryptionCodec, KeyRing
 from domain.ids import candidacy_workflow_id, job_post_close_workflow_id
 from store.models import JobPost, Notification
 from tests.closing import close_finished, close_job_post
@@ -286,6 +287,9 @@ async def test_applications_racing_a_close_all_end_at_once(stack: Stack) -> None
         assert await _kinds_sent(stack, actor.id, "job_post_closed") == 1
 
 
+DEV_CODEC = EncryptionCodec(KeyRing.parse(DEV_PAYLOAD_KEYS))
+
+
 def _batches(history: WorkflowHistory) -> tuple[list[int], int]:
     """The size of each batch of `close` updates the close sent, and the most candidacies it
     had in flight at any moment."""
@@ -295,7 +299,8 @@ def _batches(history: WorkflowHistory) -> tuple[list[int], int]:
         if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
             scheduled = event.activity_task_scheduled_event_attributes
             if scheduled.activity_type.name == "end_candidacies":
-                size = len(json.loads(scheduled.input.payloads[0].data)["candidacy_ids"])
+                payload = DEV_CODEC.open(scheduled.input.payloads[0])  # sealed in history
+                size = len(json.loads(payload.data)["candidacy_ids"])
                 batches[event.event_id] = size
                 in_flight += size
                 most = max(most, in_flight)
