@@ -120,15 +120,17 @@ class Pool:
         host, _, port = base_url.removeprefix("http://").rstrip("/").rpartition(":")
         return cls(host, int(port), size)
 
-    async def open_all(self, at_once: int = 100) -> None:
-        """Open every connection now, so a burst measures requests, not TCP handshakes."""
+    async def reconnect(self, at_once: int = 100) -> None:
+        """Open every connection anew, so a burst measures requests, not TCP handshakes, nor
+        connections the server has since closed."""
+        self.close()
         gate = asyncio.Semaphore(at_once)
 
         async def opened(connection: Connection) -> None:
             async with gate:
                 await connection.open()
 
-        await asyncio.gather(*(opened(c) for c in self._all if not c.is_open))
+        await asyncio.gather(*(opened(c) for c in self._all))
 
     async def request(
         self, method: str, path: str, *, token: str | None = None, body: Any = None

@@ -39,7 +39,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlmodel import select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
@@ -170,10 +169,6 @@ async def seed(db: Database, contractors: int) -> tuple[str, list[tuple[str, str
     return client_token, people
 
 
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 async def in_parallel(calls: list[Awaitable[Any]], limit: int) -> list[Any]:
     gate = asyncio.Semaphore(limit)
 
@@ -184,53 +179,43 @@ async def in_parallel(calls: list[Awaitable[Any]], limit: int) -> list[Any]:
     return await asyncio.gather(*(one(c) for c in calls))
 
 
+async def post(pool: Pool, path: str, token: str, body: Any) -> Any:
+    """A set-up call that must succeed: its JSON answer."""
+    answer = await pool.request("POST", path, token=token, body=body)
+    if answer.status >= 300:
+        raise RuntimeError(f"POST {path} answered {answer.status}: {answer.body[:500]!r}")
+    return answer.json()
+
+
 async def prepare(
-    http: httpx.AsyncClient, client_token: str, people: list[tuple[str, str]], slots: int
+    pool: Pool, client_token: str, people: list[tuple[str, str]], slots: int
 ) -> tuple[str, list[tuple[str, str]], list[str]]:
     """A job post, every contractor invited with round 1 requested, and the open slots:
     (job post id, contenders as (token, interview id), slot ids). Not measured."""
-    job = await http.post(
-        "/job-posts",
-        json={
-            "title": "Benchmark support lead",
-            "budget_min_cents": 3000,
-            "budget_max_cents": 5000,
-            "industry": "software",
-        },
-        headers=bearer(client_token),
-    )
-    job.raise_for_status()
-    job_id = job.json()["id"]
+    job = {
+        "title": "Benchmark support lead",
+        "budget_min_cents": 3000,
+        "budget_max_cents": 5000,
+        "industry": "software",
+    }
+    job_id = (await post(pool, "/job-posts", client_token, job))["id"]
 
     async def waiting(contractor_id: str, token: str) -> tuple[str, str]:
-        invited = await http.post(
-            f"/job-posts/{job_id}/invitations",
-            json={"contractor_id": contractor_id},
-            headers=bearer(client_token),
-        )
-        invited.raise_for_status()
-        requested = await http.post(
-            f"/candidacies/{invited.json()['id']}/interview-requests",
-            json={},
-            headers=bearer(client_token),
-        )
-        requested.raise_for_status()
-        return token, requested.json()["interview_id"]
+        invitations = f"/job-posts/{job_id}/invitations"
+        invited = await post(pool, invitations, client_token, {"contractor_id": contractor_id})
+        requests = f"/candidacies/{invited['id']}/interview-requests"
+        return token, (await post(pool, requests, client_token, {}))["interview_id"]
 
     contenders = await in_parallel([waiting(cid, tok) for cid, tok in people], SETUP_CONCURRENCY)
     first = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
-    proposed = await http.post(
-        f"/job-posts/{job_id}/rounds/1/slots",
-        json={
-            "slots": [
-                {"start": (first + timedelta(minutes=30 * i)).isoformat(), "duration_minutes": 30}
-                for i in range(slots)
-            ]
-        },
-        headers=bearer(client_token),
+    offered = [
+        {"start": (first + timedelta(minutes=30 * i)).isoformat(), "duration_minutes": 30}
+        for i in range(slots)
+    ]
+    proposed = await post(
+        pool, f"/job-posts/{job_id}/rounds/1/slots", client_token, {"slots": offered}
     )
-    proposed.raise_for_status()
-    return job_id, contenders, [s["id"] for s in proposed.json()]
+    return job_id, contenders, [s["id"] for s in proposed]
 
 
 @dataclass
@@ -345,7 +330,7 @@ async def http_floor(client: Client, pool: Pool, tokens: list[str], count: int) 
     """`count` authenticated no-op updates on one workflow through the API, fired like claims."""
     async with noop_workflow(client) as handle:
         path = NOOP_PATH.format(workflow_id=handle.id)
-        await pool.open_all()
+        await pool.reconnect()
         requests = [Request("POST", path, tokens[i % len(tokens)]) for i in range(count)]
         return await fire(pool, requests, limit=BASELINE_IN_FLIGHT)
 
@@ -415,21 +400,13 @@ async def run(n_claims: int, n_slots: int, database_url: str | None) -> dict[str
             pool = Pool.for_url(stack.base_url, n_claims)
             try:
                 client_token, people = await seed(db, n_claims)
-                limits = httpx.Limits(max_connections=SETUP_CONCURRENCY + 10)
-                async with httpx.AsyncClient(
-                    base_url=stack.base_url, limits=limits, timeout=120
-                ) as http:
-                    say(
-                        f"setting up {n_claims} candidacies with round 1 requested, {n_slots} slots"
-                    )
-                    set_up = time.perf_counter()
-                    job_id, contenders, slot_ids = await prepare(
-                        http, client_token, people, n_slots
-                    )
-                    say(f"  ready in {time.perf_counter() - set_up:.1f} s")
+                say(f"setting up {n_claims} candidacies with round 1 requested, {n_slots} slots")
+                set_up = time.perf_counter()
+                job_id, contenders, slot_ids = await prepare(pool, client_token, people, n_slots)
+                say(f"  ready in {time.perf_counter() - set_up:.1f} s")
                 await quiet(pids)
                 events_before = await history_events(client)
-                await pool.open_all()
+                await pool.reconnect()
 
                 say(f"burst: {n_claims} concurrent claims on {n_slots} slots")
                 cpu_before = cpu_now(pids)
@@ -448,7 +425,7 @@ async def run(n_claims: int, n_slots: int, database_url: str | None) -> dict[str
                     if status == 409
                 ][:LOSING_CLAIMS]
                 say(f"losing burst: {len(losers)} claims on taken slots")
-                await pool.open_all()
+                await pool.reconnect()
                 lost = await fire(pool, claims(losers, slot_ids))
                 await quiet(pids)
                 events_after_loss = await history_events(client)
