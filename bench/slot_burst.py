@@ -53,6 +53,7 @@ from store.models import Slot
 from tests.process_stack import ProcessStack
 
 SETUP_CONCURRENCY = 20
+SLOTS_PER_PROPOSAL = 50  # the most one POST .../slots takes
 READ_CONCURRENCY = 50
 # The baselines keep at most this many updates in flight on their one workflow: the server
 # refuses more than history.maxInFlightUpdates (500) at once.
@@ -226,10 +227,12 @@ async def prepare(
         {"start": (first + timedelta(minutes=30 * i)).isoformat(), "duration_minutes": 30}
         for i in range(slots)
     ]
-    proposed = await post(
-        pool, f"/job-posts/{job_id}/rounds/1/slots", client_token, {"slots": offered}
-    )
-    return job_id, contenders, [s["id"] for s in proposed]
+    slot_ids = []
+    for at in range(0, slots, SLOTS_PER_PROPOSAL):
+        batch = {"slots": offered[at : at + SLOTS_PER_PROPOSAL]}
+        proposed = await post(pool, f"/job-posts/{job_id}/rounds/1/slots", client_token, batch)
+        slot_ids += [s["id"] for s in proposed]
+    return job_id, contenders, slot_ids
 
 
 @dataclass
