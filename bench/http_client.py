@@ -10,8 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-JSON_TYPE = b"application/json"
-
 
 class ConnectionClosed(ConnectionError):
     """The server closed the connection before it answered a single byte."""
@@ -23,7 +21,11 @@ class Answer:
     body: bytes
 
     def json(self) -> Any:
-        return json.loads(self.body) if self.body else None
+        """The JSON body; the text of a body that is not JSON (a proxy's or server's own page)."""
+        try:
+            return json.loads(self.body) if self.body else None
+        except ValueError:
+            return self.body.decode(errors="replace")
 
 
 class Connection:
