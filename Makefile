@@ -27,8 +27,9 @@ format: $(STAMP)
 test: lint
 	$(BIN)/pytest -q
 
+# make bench BENCH_ARGS="--claims 1000 --slots 200 --database-url postgresql+psycopg://..."
 bench: $(STAMP)
-	$(BIN)/python -m bench.slot_burst
+	$(BIN)/python -m bench.slot_burst $(BENCH_ARGS)
 
 preview: $(STAMP)
 	$(BIN)/python -m notifications.preview

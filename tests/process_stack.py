@@ -55,6 +55,7 @@ class ProcessStack:
     task_queue: str = "hiring"
     env: dict[str, str] = field(default_factory=dict)
     log_level: str = "warn"
+    api_factory: str = "api.app:create_app"  # what uvicorn serves (module:factory)
     temporal_port: int = field(default_factory=free_port)
     api_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -141,7 +142,7 @@ class ProcessStack:
 
     async def start_api(self) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", "api.app:create_app",
+            sys.executable, "-m", "uvicorn", "--factory", self.api_factory,
             "--host", "127.0.0.1", "--port", str(self.api_port), "--log-level", "warning",
             "--no-access-log", "--backlog", "4096",
         ]  # fmt: skip
