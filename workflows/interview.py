@@ -383,7 +383,9 @@ class InterviewWorkflow:
 
     # --- what contractors and clients can do ------------------------------------------------
 
-    @workflow.update
+    @workflow.update(
+        description="The contractor books one open slot of the round: booked or refused at once."
+    )
     async def claim(self, request: ClaimRequest) -> Booking:
         """Book one open slot of this round: the answer is immediate and final."""
         async with self.lock:
@@ -404,7 +406,7 @@ class InterviewWorkflow:
         if held is None or held.slot_id != request.slot_id:
             self._check_claimable()
 
-    @workflow.update
+    @workflow.update(description="Either side cancels the booking before its start, with a reason.")
     async def cancel(self, request: CancelRequest) -> InterviewState:
         """Cancel the booking before its start (the round waits for a new claim), or with
         `cancel_request` the round's request itself (this interview ends as cancelled)."""
@@ -449,7 +451,7 @@ class InterviewWorkflow:
         if not request.cancel_request and (booking is None or status != InterviewStatus.BOOKED):
             _conflict(f"nothing is booked to cancel; this interview is {status.value}")
 
-    @workflow.update
+    @workflow.update(description="Move the booking to another open slot of the round in one step.")
     async def reschedule(self, request: RescheduleRequest) -> InterviewState:
         """Move the booking to another open slot of the round in one step: the new slot is
         booked before the old one is released, so a refusal (409) leaves the booking as it was."""
@@ -505,12 +507,14 @@ class InterviewWorkflow:
                 "contractor: only the client can reschedule now"
             )
 
-    @workflow.signal
+    @workflow.signal(
+        description="The candidacy ended: why, and who hears of it (the calendars ride on it)."
+    )
     def candidacy_ended(self, ended: CandidacyEnded) -> None:
         """Sent by the candidacy before it cancels this workflow: who to tell, and how."""
         self.candidacy_end = ended
 
-    @workflow.update
+    @workflow.update(description="The contractor submits the take-home: a link or text.")
     def submit_assessment(self, submission: AssessmentSubmission) -> InterviewState:
         assessment = self.state.assessment
         assert assessment is not None
@@ -526,7 +530,7 @@ class InterviewWorkflow:
     def _check_submission(self, submission: AssessmentSubmission) -> None:
         self._check_assessment_open()
 
-    @workflow.update
+    @workflow.update(description="The client extends the take-home's due moment.")
     def extend_assessment(self, extension: AssessmentExtension) -> InterviewState:
         assessment = self.state.assessment
         assert assessment is not None
@@ -543,7 +547,7 @@ class InterviewWorkflow:
         if problem:
             raise ApplicationError(problem, type=INVALID, non_retryable=True)
 
-    @workflow.signal
+    @workflow.signal(description="The client advances anyway: bookable without the take-home.")
     def waive_assessment(self) -> None:
         """The client advanced anyway after the assessment was overdue."""
         assessment = self.state.assessment
@@ -551,7 +555,7 @@ class InterviewWorkflow:
             assessment.waived = True
             self._set(InterviewStatus.AWAITING_SLOT)
 
-    @workflow.update
+    @workflow.update(description="The client records the outcome: completed or no-show.")
     async def record_outcome(self, outcome: Outcome) -> InterviewState:
         self.state.outcome = outcome
         status = (
@@ -579,7 +583,7 @@ class InterviewWorkflow:
                 "no_show_side is only for a no-show", type=INVALID, non_retryable=True
             )
 
-    @workflow.update
+    @workflow.update(description="Answers once the candidacy has this interview's current view.")
     async def caught_up(self) -> InterviewState:
         """Answers once the candidacy shows this interview's status and booking as they stand,
         i.e. once the story has taken in the last change (a claim, a move, a cancellation) and
@@ -588,7 +592,7 @@ class InterviewWorkflow:
         await workflow.wait_condition(self._candidacy_caught_up)
         return self.state
 
-    @workflow.query
+    @workflow.query(description="The interview's status, booking, take-home and outcome.")
     def status(self) -> InterviewState:
         return self.state
 
