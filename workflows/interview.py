@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.masking import mask_contact_details
     from domain.plans import Assessment
     from domain.slots import is_bookable
+    from workflows import search_attributes as sa
     from workflows.booking_notices import (
         Booked,
         BookingNotices,
@@ -63,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
         Change,
         RequestCancelled,
     )
-    from workflows.common import run_activity, wait_until
+    from workflows.common import at_utc, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
@@ -228,7 +229,7 @@ class InterviewWorkflow:
 
             remind = reminder_at(due)
             if remind > workflow.now():
-                if await self._wait(moved, remind):
+                if await self._wait(moved, remind, "take-home reminder 24 h before due"):
                     continue
                 await self._tell(
                     "assessment_reminder",
@@ -236,7 +237,7 @@ class InterviewWorkflow:
                     {"due_at": due},
                     event=f"assessment-reminder-{version}",
                 )
-            if await self._wait(moved, due):
+            if await self._wait(moved, due, "take-home due"):
                 continue
             self._set(InterviewStatus.ASSESSMENT_OVERDUE)
             await self._tell_parent()
@@ -287,7 +288,7 @@ class InterviewWorkflow:
         changed = self._moved_on(booking, sequence)
         booked_at = self.state.booked_at or workflow.now()
         for label, at in reminder_times(booking.start, booked_at):
-            if await self._wait(changed, at):
+            if await self._wait(changed, at, f"interview reminder {label} before"):
                 return False
             await self._tell(
                 "interview_reminder",
@@ -296,7 +297,7 @@ class InterviewWorkflow:
                 event=f"reminder-{label}-{sequence}",
                 about=self._booking_key(sequence),
             )
-        if await self._wait(changed, booking.end):
+        if await self._wait(changed, booking.end, "interview ends"):
             return False
         return not changed()
 
@@ -311,7 +312,7 @@ class InterviewWorkflow:
         holidays = [date.fromisoformat(d) for d in self.start.holidays]
         schedule = outcome_reminder_times(booking.end, self.start.client_tz, holidays)
         for number, at in enumerate(schedule, start=1):
-            if await self._wait(recorded, at):
+            if await self._wait(recorded, at, f"outcome reminder {number} to the client"):
                 break
             await self._tell(
                 "outcome_reminder",
@@ -344,7 +345,9 @@ class InterviewWorkflow:
 
         return moved
 
-    async def _wait(self, done: Callable[[], bool], deadline: datetime | None = None) -> bool:
+    async def _wait(
+        self, done: Callable[[], bool], deadline: datetime | None = None, summary: str = ""
+    ) -> bool:
         """Every wait of the story: until `done()` (or the deadline: True when `done()` came
         true). It ends the story once the run winds down: cancelling the story's task is not
         enough, as an operation that completed meanwhile (an activity, a signal) absorbs it."""
@@ -356,7 +359,7 @@ class InterviewWorkflow:
             await workflow.wait_condition(ready)
             came = True
         else:
-            came = await wait_until(deadline, ready)
+            came = await wait_until(deadline, ready, summary or None)
         if self.winding_down:
             raise asyncio.CancelledError
         return came
@@ -637,6 +640,7 @@ class InterviewWorkflow:
         if new is None:
             self.state.cancelled_booking = self.state.booking
         self.state.booking = new
+        self._details()
 
     def _drop_booking(
         self,
@@ -733,8 +737,16 @@ class InterviewWorkflow:
         self._details()
 
     def _details(self) -> None:
+        booking = self.state.booking
+        sa.keep_current(
+            [
+                sa.INTERVIEW_STATUS.value_set(self.state.status.value),
+                sa.moment(sa.INTERVIEW_START_AT, booking.start if booking else None),
+            ]
+        )
+        booked = f", booked {at_utc(booking.start)} to {at_utc(booking.end)}" if booking else ""
         workflow.set_current_details(
-            f"Round {self.start.round} ({self.state.kind}): {self.state.status.value}"
+            f"Round {self.start.round} ({self.state.kind}): {self.state.status.value}{booked}"
         )
 
     # --- announcing changes of the booking ----------------------------------------------------
