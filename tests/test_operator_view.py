@@ -186,7 +186,7 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
         lambda: _attributes(stack, candidacy_id),
         lambda found: found.get(sa.HIRING_STAGE) == "decision_pending",
     )
-    assert attributes.get(sa.DECISION_DUE_AT) == due
+    assert attributes.get(sa.DUE_AT) == due
     assert (await _attributes(stack, interview_id)).get(sa.INTERVIEW_STATUS) == "completed"
     details = (await _metadata(stack, candidacy_id)).current_details
     assert details == f"Waiting for the client's decision on round 1, due {at_utc(due)}"
@@ -196,7 +196,7 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
     assert advanced.status_code == 200, advanced.text
     attributes = await _attributes(stack, candidacy_id)
     assert attributes.get(sa.HIRING_STAGE) == "offer"
-    assert attributes.get(sa.DECISION_DUE_AT) is None
+    assert attributes.get(sa.DUE_AT) is None
 
     # The offer: its status, and its expiry while it awaits the answer.
     now = await stack.env.get_current_time()
@@ -209,11 +209,11 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
     offer_id = sent.json()["offer_id"]
     attributes = await eventually(
         lambda: _attributes(stack, offer_id),
-        lambda found: found.get(sa.OFFER_EXPIRES_AT) is not None,
+        lambda found: found.get(sa.DUE_AT) is not None,
     )
     assert attributes.get(sa.OFFER_STATUS) == "open"
     assert attributes.get(sa.HIRING_STAGE) is None  # the candidacy's stage is the candidacy's
-    expires_at = attributes.get(sa.OFFER_EXPIRES_AT)
+    expires_at = attributes.get(sa.DUE_AT)
     assert expires_at - EXPIRES_AFTER <= now + timedelta(minutes=1)
     details = await _tells_its_story(stack, offer_id, OFFER_HANDLERS)
     assert (
@@ -229,7 +229,7 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
     assert accepted.status_code == 200, accepted.text
     attributes = await _attributes(stack, offer_id)
     assert attributes.get(sa.OFFER_STATUS) == "accepted"
-    assert attributes.get(sa.OFFER_EXPIRES_AT) is None
+    assert attributes.get(sa.DUE_AT) is None
 
     # The engagement: its status, and the review a submitted week awaits.
     engagement_id = accepted.json()["engagement_id"]
@@ -249,12 +249,12 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
     review_until = submitted.json()["review_until"]
     attributes = await _attributes(stack, engagement_id)
     assert attributes.get(sa.ENGAGEMENT_STATUS) == "active"
-    assert attributes.get(sa.REVIEW_DUE_AT).isoformat().replace("+00:00", "Z") == review_until
+    assert attributes.get(sa.DUE_AT).isoformat().replace("+00:00", "Z") == review_until
     approved = await stack.http.post(
         f"/engagements/{engagement_id}/timesheets/1/approve", headers=client.auth
     )
     assert approved.status_code == 200, approved.text
-    assert (await _attributes(stack, engagement_id)).get(sa.REVIEW_DUE_AT) is None
+    assert (await _attributes(stack, engagement_id)).get(sa.DUE_AT) is None
 
     # The close of the job post: its status once it has run.
     closed = await stack.http.post(f"/job-posts/{job['id']}/close", headers=client.auth)

@@ -589,7 +589,7 @@ class CandidacyWorkflow:
 
     def _keep_search_attributes_current(self) -> None:
         pending = self.state.stage == Stage.DECISION_PENDING and self.decision is None
-        sa.keep_current([sa.moment(sa.DECISION_DUE_AT, self.decision_due if pending else None)])
+        sa.keep_current([sa.moment(sa.DUE_AT, self.decision_due if pending else None)])
 
     def _details(self) -> None:
         """What the run waits for, and until when, in the UI."""

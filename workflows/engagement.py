@@ -556,7 +556,7 @@ class EngagementWorkflow:
         sa.keep_current(
             [
                 sa.ENGAGEMENT_STATUS.value_set(state.status.value),
-                sa.moment(sa.REVIEW_DUE_AT, review_due),
+                sa.moment(sa.DUE_AT, review_due),
             ]
         )
         week_part = f", week {state.next_week_to_open - 1}" if state.next_week_to_open > 1 else ""

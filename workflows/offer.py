@@ -350,7 +350,7 @@ class OfferWorkflow:
         sa.keep_current(
             [
                 sa.OFFER_STATUS.value_set(state.status.value),
-                sa.moment(sa.OFFER_EXPIRES_AT, expires_at),
+                sa.moment(sa.DUE_AT, expires_at),
             ]
         )
         workflow.set_current_details(self._waiting_for(expires_at))

@@ -28,16 +28,15 @@ INTERVIEW_STATUS = SearchAttributeKey.for_keyword("InterviewStatus")
 OFFER_STATUS = SearchAttributeKey.for_keyword("OfferStatus")
 ENGAGEMENT_STATUS = SearchAttributeKey.for_keyword("EngagementStatus")
 CLOSE_STATUS = SearchAttributeKey.for_keyword("JobPostCloseStatus")
-# When the client's decision on the current round is due (while one is pending).
-DECISION_DUE_AT = SearchAttributeKey.for_datetime("DecisionDueAt")
-# When the offer's current version expires (while it awaits the contractor's answer).
-OFFER_EXPIRES_AT = SearchAttributeKey.for_datetime("OfferExpiresAt")
+# The deadline operators chase on the run, while it applies (unset otherwise): a candidacy's
+# client decision on the current round is due; an offer's current version expires; an
+# engagement's earliest week awaiting the client's review closes its review window. (One
+# attribute for all three: SQL visibility stores take at most 3 Datetime attributes.)
+DUE_AT = SearchAttributeKey.for_datetime("DueAt")
 # When the booked interview starts (while it is booked).
 INTERVIEW_START_AT = SearchAttributeKey.for_datetime("InterviewStartAt")
 # Since when a round's slots are short with ops alerted (until the client adds slots).
 SLOTS_SHORT_SINCE = SearchAttributeKey.for_datetime("SlotsShortSince")
-# When the review window of the earliest week awaiting the client's review closes.
-REVIEW_DUE_AT = SearchAttributeKey.for_datetime("ReviewDueAt")
 
 ALL = (
     JOB_POST_ID,
@@ -48,11 +47,9 @@ ALL = (
     OFFER_STATUS,
     ENGAGEMENT_STATUS,
     CLOSE_STATUS,
-    DECISION_DUE_AT,
-    OFFER_EXPIRES_AT,
+    DUE_AT,
     INTERVIEW_START_AT,
     SLOTS_SHORT_SINCE,
-    REVIEW_DUE_AT,
 )
 
 # Running workflows started before their status was kept current upsert nothing new.
