@@ -17,6 +17,7 @@ from domain.money import hundredths_of_hours
 from store.db import Database
 from store.models import Engagement, Offer, Timesheet
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.engagement_contracts import EngagementStart, EngagementState, WeekState
 from workflows.offer_contracts import OfferState
 
@@ -69,11 +70,13 @@ class EngagementActivities:
                 id=state.engagement_id,
                 task_queue=activity.info().task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                search_attributes=sa.for_candidacy(
-                    state.job_post_id, state.company_id, state.contractor_id, "hired"
+                search_attributes=sa.for_engagement(
+                    state.job_post_id, state.company_id, state.contractor_id, state.status.value
                 ),
-                static_summary=f"Engagement of contractor {state.contractor_id} "
-                f"for job post {state.job_post_id}",
+                static_summary=summaries.engagement_summary(state.contractor_id, state.job_post_id),
+                static_details=summaries.engagement_details(
+                    state.offer_id, state.plan, state.start_date.isoformat()
+                ),
             )
         except WorkflowAlreadyStartedError:
             pass

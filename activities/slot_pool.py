@@ -20,6 +20,7 @@ from store.db import Database
 from store.models import Slot, User
 from workers.settings import Settings
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.contracts import SlotPoolStart
 
 POOL_WORKFLOW = "SlotPoolWorkflow"
@@ -53,7 +54,8 @@ async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNoti
                 SearchAttributePair(sa.CLIENT_ID, notice.company_id),
             ]
         ),
-        static_summary=f"Interview slots of job post {notice.job_post_id}, round {notice.round}",
+        static_summary=summaries.slot_pool_summary(notice.job_post_id, notice.round),
+        static_details=summaries.slot_pool_details(),
     )
 
 

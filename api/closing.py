@@ -11,6 +11,7 @@ from api.workflows import Workflows
 from domain.ids import job_post_close_workflow_id, parse_candidacy_workflow_id
 from store.models import JobPost
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close import JobPostCloseWorkflow
 from workflows.job_post_close_contracts import CloseProgress, CloseStart
@@ -31,7 +32,8 @@ async def start_close(
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             search_attributes=sa.for_job_post(job_post.id, job_post.company_id),
-            static_summary=f"Close of job post {job_post.id}: its open candidacies end",
+            static_summary=summaries.close_summary(job_post.id),
+            static_details=summaries.close_details(),
         )
     except WorkflowAlreadyStartedError:
         return await close_progress(temporal, job_post.id)

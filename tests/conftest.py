@@ -32,7 +32,7 @@ async def register_search_attributes(client: Client) -> None:
         AddSearchAttributesRequest(
             namespace=client.namespace,
             search_attributes={
-                key.name: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+                key.name: IndexedValueType.ValueType(key.indexed_value_type.value)
                 for key in search_attributes.ALL
             },
         )

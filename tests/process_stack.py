@@ -84,8 +84,8 @@ class ProcessStack:
         ]  # fmt: skip
         if self.persistent:
             command += ["--db-filename", str(self.temporal_db)]
-        for name in SEARCH_ATTRIBUTES:
-            command += ["--search-attribute", f"{name}=Keyword"]
+        for flag in SEARCH_ATTRIBUTES:
+            command += ["--search-attribute", flag]
         for value in DYNAMIC_CONFIG:
             command += ["--dynamic-config-value", value]
         return command

@@ -11,8 +11,9 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.messages import MarkHired, MessageActivities, SystemMessage
 from domain.masking import EMAIL_MASK, PHONE_MASK
-from tests.helpers import eventually
+from tests.helpers import eventually, record_history
 from tests.stack import Actor, Stack
+from workflows.message_relay import relay_workflow_id
 
 SECRET = {"X-Inbound-Secret": "dev-inbound-secret"}
 
@@ -153,6 +154,9 @@ async def test_message_round_trip_by_email_and_back_by_reply(stack: Stack) -> No
     detail = await stack.http.get(f"/threads/{thread['id']}", headers=contractor.auth)
     assert detail.json()["messages"]["total"] == 2
     assert client.email not in detail.text
+    relay = stack.env.client.get_workflow_handle(relay_workflow_id(sent.json()["id"]))
+    assert await relay.result() == 1
+    await record_history(stack.env.client, relay.id, "message_relayed")
 
 
 async def test_inbound_email_refuses_bad_secret_unknown_thread_and_strangers(stack: Stack) -> None:

@@ -8,7 +8,8 @@ Record them again (only for a change no running workflow can see) with
 `RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
 tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
 tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_job_post_close.py
-tests/test_outbox_handlers.py tests/test_next_step*.py`."""
+tests/test_outbox_handlers.py tests/test_next_step*.py tests/test_scheduling_reprompt.py
+tests/test_messaging.py`."""
 
 from pathlib import Path
 
@@ -49,6 +50,8 @@ REQUIRED = {
     "interview_cancelled_then_claimed_at_once",
     "candidacy_hired_each_step_at_once",
     "interview_rebooked_at_once",
+    "slot_pool_ops_alerted",
+    "message_relayed",
 }
 
 

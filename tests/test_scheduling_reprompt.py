@@ -6,6 +6,7 @@ the contractors waiting and answer the prompts."""
 from datetime import timedelta
 
 from domain.ids import slot_pool_workflow_id
+from tests.helpers import record_history
 from tests.scheduling import claim, exactly, now_of, propose, requested, settle, slot_ids
 from tests.stack import Stack
 from workflows.slot_pool import SlotPoolWorkflow
@@ -57,6 +58,9 @@ async def test_client_prompted_once_per_24_hours_then_ops_alerted_after_3_prompt
         bob.contractor.id,
         cyd.contractor.id,
     }
+    await record_history(
+        stack.env.client, slot_pool_workflow_id(job["id"], 1), "slot_pool_ops_alerted"
+    )
 
 
 async def test_new_slots_are_announced_to_waiting_contractors_and_answer_the_prompts(

@@ -26,8 +26,10 @@ from store.migrate import upgrade
 from store.seed import DemoLogin, format_logins, seed_demo
 from workers.settings import Settings, get_settings
 from workers.temporal_client import connect
+from workflows import search_attributes as sa
 
-SEARCH_ATTRIBUTES = ("JobPostId", "ClientId", "ContractorId", "HiringStage")
+# `--search-attribute` values: every attribute the hiring workflows carry, with its type.
+SEARCH_ATTRIBUTES = tuple(f"{key.name}={sa.server_type(key)}" for key in sa.ALL)
 # Slot claims are updates; a burst on one workflow needs more than the default 10 in flight.
 DYNAMIC_CONFIG = ("history.maxInFlightUpdates=500",)
 STARTUP_SECONDS = 120.0
@@ -80,8 +82,8 @@ def temporal_command(settings: Settings) -> list[str]:
     ]
     if settings.temporal_namespace != "default":
         command += ["--namespace", settings.temporal_namespace]
-    for name in SEARCH_ATTRIBUTES:
-        command += ["--search-attribute", f"{name}=Keyword"]
+    for flag in SEARCH_ATTRIBUTES:
+        command += ["--search-attribute", flag]
     for value in DYNAMIC_CONFIG:
         command += ["--dynamic-config-value", value]
     # The UI (in the operator's browser) has payloads opened by the API's codec endpoint.

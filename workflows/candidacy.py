@@ -9,10 +9,10 @@ When the client cancels a round's interview request, the round waits for a new r
 """
 
 import asyncio
-from datetime import date
+from datetime import date, datetime
 
 from temporalio import workflow
-from temporalio.common import TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
@@ -28,7 +28,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.offers import offer_workflow_id
     from domain.stages import Stage, is_terminal
     from workflows import search_attributes as sa
-    from workflows.common import notify, project, run_activity, wait_until
+    from workflows import summaries
+    from workflows.common import at_utc, notify, project, run_activity, wait_until
     from workflows.contracts import (
         CandidacyEnded,
         CandidacyStart,
@@ -101,6 +102,7 @@ class CandidacyWorkflow:
         self.attempts: dict[int, int] = {}  # interview requests made per round
         self.next_sequence: dict[int, int] = {}  # where a round's next invite SEQUENCE starts
         self.outbox = Outbox()
+        self.decision_due: datetime | None = None  # while a round's decision is pending
 
     @workflow.run
     async def run(self, start: CandidacyStart) -> CandidacyState:
@@ -159,10 +161,10 @@ class CandidacyWorkflow:
             applied_at, REVIEW_STATUS_UPDATE_BUSINESS_DAYS, self.start.client_tz, holidays
         )
         self.state.next_update_by = update_at
-        if await wait_until(remind_at, reviewed):
+        if await wait_until(remind_at, reviewed, "application review reminder to the client"):
             return
         await self._tell_owner("application_review_reminder", {"applied_at": applied_at})
-        if await wait_until(update_at, reviewed):
+        if await wait_until(update_at, reviewed, "application status update to the contractor"):
             return
         await self._tell_contractor("application_status_update", {"applied_at": applied_at})
         self.state.next_update_by = None
@@ -203,8 +205,12 @@ class CandidacyWorkflow:
             id=interview_id,
             parent_close_policy=ParentClosePolicy.REQUEST_CANCEL,
             id_reuse_policy=reuse,
-            search_attributes=self._search_attributes(Stage.INTERVIEWING),
-            static_summary=f"Round {number} interview of {self.start.candidacy_id}",
+            # (its status is the interview's own to keep, from its first step)
+            search_attributes=sa.for_interview(
+                self.start.job_post_id, self.start.company_id, self.start.contractor_id
+            ),
+            static_summary=summaries.interview_summary(self.start.candidacy_id, number),
+            static_details=summaries.interview_details(self.start.rounds[number - 1], attempt),
         )
         self.state.interviews.append(
             InterviewRef(
@@ -246,6 +252,7 @@ class CandidacyWorkflow:
         self.decision = None
         review = RoundReview.of(self.start, number, result, workflow.now())
         self.state.next_update_by = review.news_by  # shown together with the stage
+        self.decision_due = review.news_by
         await self._enter(Stage.DECISION_PENDING, round_=number)
 
         def settled() -> bool:
@@ -260,11 +267,14 @@ class CandidacyWorkflow:
                 )
             )
         await workflow.wait_condition(settled)
+        self.decision_due = None
+        self._keep_search_attributes_current()
+        self._details()
         await asyncio.gather(*followups)
 
     # --- what clients, contractors and ops can do -------------------------------------------
 
-    @workflow.update
+    @workflow.update(description="The client shortlists an application; the contractor is told.")
     async def shortlist(self, request: ShortlistRequest) -> CandidacyState:
         await self._enter(Stage.SHORTLISTED)
         if workflow.patched(SHORTLIST_NOTICE_PATCH):
@@ -278,7 +288,7 @@ class CandidacyWorkflow:
         if self.state.stage != Stage.APPLIED:
             _conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
 
-    @workflow.update
+    @workflow.update(description="The client rejects the candidacy at any stage, with feedback.")
     async def reject(self, request: RejectRequest) -> CandidacyState:
         await self._reject(request.feedback)
         return self.state
@@ -287,7 +297,7 @@ class CandidacyWorkflow:
     def _check_reject(self, request: RejectRequest) -> None:
         self._check_open("reject")
 
-    @workflow.update
+    @workflow.update(description="The contractor withdraws, with a reason; the client is told.")
     async def withdraw(self, request: WithdrawRequest) -> CandidacyState:
         self.ending_reason = request.reason
         await self._enter(Stage.WITHDRAWN, note=request.reason)
@@ -298,7 +308,7 @@ class CandidacyWorkflow:
     def _check_withdraw(self, request: WithdrawRequest) -> None:
         self._check_open("withdraw")
 
-    @workflow.update
+    @workflow.update(description="The job post was closed: the candidacy ends as closed.")
     async def close(self) -> CandidacyState:
         """The job post was closed."""
         await self._enter(Stage.CLOSED)
@@ -309,7 +319,7 @@ class CandidacyWorkflow:
     def _check_close(self) -> None:
         self._check_open("close")
 
-    @workflow.update
+    @workflow.update(description="The client requests the next round's interview; answers its id.")
     async def request_interview(self, request: InterviewRequest) -> str:
         """The client asks for the next round's interview; answers the interview's id."""
         self.interview_request = request
@@ -331,7 +341,7 @@ class CandidacyWorkflow:
                 f"no round is waiting for an interview request; this candidacy is {self.stage}"
             )
 
-    @workflow.update
+    @workflow.update(description="Answers once this candidacy no longer runs that interview.")
     async def interview_closed(self, closed: InterviewClosed) -> CandidacyState:
         """Answers once this candidacy no longer runs that interview (its request was cancelled:
         the round then takes a new request)."""
@@ -343,7 +353,7 @@ class CandidacyWorkflow:
         await workflow.wait_condition(gone)
         return self.state
 
-    @workflow.update
+    @workflow.update(description="Answers once no decided round waits to be taken in.")
     async def decision_taken(self) -> CandidacyState:
         """Answers once no decided round waits to be taken in: after an advance, the next
         round's interview can be requested, or the offer sent."""
@@ -354,7 +364,7 @@ class CandidacyWorkflow:
         await workflow.wait_condition(taken)
         return self.state
 
-    @workflow.update
+    @workflow.update(description="The client's decision on the round: advance, reject or hold.")
     async def decide(self, decision: Decision) -> CandidacyState:
         async with self.lock:
             if self._assessment_overdue():
@@ -381,7 +391,9 @@ class CandidacyWorkflow:
         if self.decision is not None:
             _conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
 
-    @workflow.update
+    @workflow.update(
+        description="A panel member's scorecard for one of this candidacy's interviews."
+    )
     async def submit_scorecard(self, submission: ScorecardSubmission) -> SavedScorecard:
         """A panel member's scorecard for one of this candidacy's interviews; a second one from
         the same member replaces the first."""
@@ -415,7 +427,7 @@ class CandidacyWorkflow:
 
     # --- the offer: OfferWorkflow signals how it ended ----------------------------------------
 
-    @workflow.signal
+    @workflow.signal(description="The offer tells how it ended: hired, declined or expired.")
     def offer_outcome(self, outcome: OfferOutcome) -> None:
         self.offer_result = outcome
 
@@ -445,11 +457,12 @@ class CandidacyWorkflow:
 
     # --- the current interview tells its progress; an overdue take-home awaits a decision ---
 
-    @workflow.signal
+    @workflow.signal(description="The current interview tells its status and booking.")
     def interview_changed(self, ref: InterviewRef) -> None:
         current = self._interview_ref(ref.interview_id)
         if current is not None and self.interview is not None:
             current.status, current.start, current.end = ref.status, ref.start, ref.end
+            self._details()
 
     def _assessment_overdue(self) -> bool:
         current = self.state.interviews[-1] if self.state.interviews else None
@@ -468,7 +481,7 @@ class CandidacyWorkflow:
             await self.interview.signal(InterviewWorkflow.waive_assessment)
         return self.state
 
-    @workflow.query
+    @workflow.query(description="The candidacy's stage, round, interviews and stage history.")
     def status(self) -> CandidacyState:
         return self.state
 
@@ -554,6 +567,7 @@ class CandidacyWorkflow:
         if is_terminal(stage) or stage == Stage.OFFER:
             self.state.next_update_by = None
         workflow.upsert_search_attributes([sa.HIRING_STAGE.value_set(stage.value)])
+        self._keep_search_attributes_current()
         self._details()
         self.projection_version += 1
         await project(
@@ -573,17 +587,37 @@ class CandidacyWorkflow:
             self.outbox,
         )
 
-    def _details(self) -> None:
-        round_part = (
-            f", round {self.state.round} of {self.state.rounds_total}" if self.state.round else ""
-        )
-        hold = " (on hold)" if self.state.on_hold else ""
-        workflow.set_current_details(f"Stage: {self.stage}{round_part}{hold}")
+    def _keep_search_attributes_current(self) -> None:
+        pending = self.state.stage == Stage.DECISION_PENDING and self.decision is None
+        sa.keep_current([sa.moment(sa.DUE_AT, self.decision_due if pending else None)])
 
-    def _search_attributes(self, stage: Stage) -> TypedSearchAttributes:
-        return sa.for_candidacy(
-            self.start.job_post_id, self.start.company_id, self.start.contractor_id, stage.value
-        )
+    def _details(self) -> None:
+        """What the run waits for, and until when, in the UI."""
+        workflow.set_current_details(self._waiting_for())
+
+    def _waiting_for(self) -> str:
+        state, number = self.state, self.state.round or 1
+        of_rounds = f"round {number} of {state.rounds_total}"
+        current = state.interviews[-1] if state.interviews else None
+        if self.ended:
+            return f"Ended: {self.stage}"
+        if state.stage == Stage.APPLIED:
+            by = state.next_update_by
+            hears = f"; the contractor hears by {at_utc(by)}" if by else ""
+            return f"Waiting for the client to review the application{hears}"
+        if state.stage == Stage.DECISION_PENDING:
+            due = f", due {at_utc(self.decision_due)}" if self.decision_due else ""
+            hold = " (on hold)" if state.on_hold else ""
+            return f"Waiting for the client's decision on round {number}{due}{hold}"
+        if state.stage == Stage.OFFER:
+            return "Waiting for the contractor's answer to the offer"
+        if self.interview is not None and current is not None:
+            when = f", booked for {at_utc(current.start)}" if current.start else ""
+            return (
+                f"Waiting for the {of_rounds} interview {current.interview_id} "
+                f"({current.status}{when}) to end"
+            )
+        return f"Waiting for the client to request the {of_rounds} interview"
 
     async def _tell_contractor(self, template: str, extra: dict[str, object] | None = None) -> None:
         await self._tell([self.start.contractor_id], template, extra)

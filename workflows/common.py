@@ -2,7 +2,7 @@
 
 The retry policies themselves are in workflows/policies.py."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -19,9 +19,12 @@ ACTIVITY_TIMEOUT = BOOKKEEPING.start_to_close
 RETRY = BOOKKEEPING.retry
 
 
-async def run_activity(activity: Any, arg: Any, policy: ActivityPolicy = BOOKKEEPING) -> Any:
+async def run_activity(
+    activity: Any, arg: Any, policy: ActivityPolicy = BOOKKEEPING, summary: str | None = None
+) -> Any:
     """Run an activity under a policy; a failure it gives up on is logged (the activity, the
-    error's type) and raised to the caller."""
+    error's type) and raised to the caller. The summary is what the UI's event history shows for
+    it (by default, the activity's name in words)."""
     try:
         return await workflow.execute_activity(
             activity,
@@ -29,10 +32,16 @@ async def run_activity(activity: Any, arg: Any, policy: ActivityPolicy = BOOKKEE
             start_to_close_timeout=policy.start_to_close,
             heartbeat_timeout=policy.heartbeat,
             retry_policy=policy.retry,
+            summary=summary or in_words(activity),
         )
     except ActivityError as failure:
         workflow.logger.error("activity %s failed: %s", failure.activity_type, error_type(failure))
         raise
+
+
+def in_words(activity: Any) -> str:
+    """An activity's name as words: `project_candidacy` reads "project candidacy"."""
+    return str(getattr(activity, "__name__", activity)).replace("_", " ")
 
 
 def error_type(failure: ActivityError) -> str:
@@ -86,6 +95,7 @@ async def notify(
             start_to_close_timeout=DELIVERY.start_to_close,
             heartbeat_timeout=DELIVERY.heartbeat,
             retry_policy=DELIVERY.retry,
+            summary=f"notify: {template.replace('_', ' ')} to {', '.join(recipient_ids)}",
         )
     except ActivityError as failure:
         workflow.logger.error(
@@ -96,13 +106,21 @@ async def notify(
         )
 
 
-async def wait_until(deadline: datetime, done: Any) -> bool:
-    """Wait for `done()` until `deadline`; True when it came true, False when the time is up."""
+async def wait_until(deadline: datetime, done: Any, summary: str | None = None) -> bool:
+    """Wait for `done()` until `deadline`; True when it came true, False when the time is up.
+    The summary names what the deadline is for ("reminder 24 h before"): the UI shows it on the
+    timer, with the deadline itself."""
     remaining = deadline - workflow.now()
     if remaining <= timedelta(0):
         return bool(done())
+    label = f"{summary or 'deadline'} at {at_utc(deadline)}"
     try:
-        await workflow.wait_condition(done, timeout=remaining)
+        await workflow.wait_condition(done, timeout=remaining, timeout_summary=label)
         return True
     except TimeoutError:
         return bool(done())
+
+
+def at_utc(moment: datetime) -> str:
+    """A moment as operators read it in the UI: 2026-12-04 17:00 UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -78,12 +78,22 @@ async def run_decision_clock(review: RoundReview, state: CandidacyState, settled
     state.next_update_by = promised
     try:
         for tick in ticks_from(ticks, workflow.now()):
-            if await wait_until(tick.at, settled):
+            if await wait_until(tick.at, settled, _tick_summary(review, tick)):
                 return
             await _tick(review, state, tick, settled)
     finally:
         if state.next_update_by == promised:
             state.next_update_by = None
+
+
+def _tick_summary(review: RoundReview, tick: Tick) -> str:
+    told = [
+        *(["decision reminder to the client"] if tick.remind_client else []),
+        *(["still under review to the contractor"] if tick.update_contractor else []),
+    ]
+    return (
+        f"round {review.round}, {tick.business_days} business days: {' and '.join(told) or 'check'}"
+    )
 
 
 async def _tick(review: RoundReview, state: CandidacyState, tick: Tick, settled: Settled) -> None:
@@ -136,7 +146,7 @@ async def remind_missing_scorecards(
 
     times = reminder_times(review.ended_at, review.client_tz, review.holidays)
     for number, at in enumerate(reminders_from(times, workflow.now()), start=1):
-        if await wait_until(at, done):
+        if await wait_until(at, done, f"scorecard reminder {number} for round {review.round}"):
             return
         await notify(
             event_key=f"{review.interview_id}:scorecard_reminder:{number}",

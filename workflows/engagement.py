@@ -38,7 +38,8 @@ with workflow.unsafe.imports_passed_through():
         prorated_seat_fee,
     )
     from domain.weeks import Review, Week, approved_hours, week, week_number_at
-    from workflows.common import notify, project, run_activity, wait_until
+    from workflows import search_attributes as sa
+    from workflows.common import at_utc, notify, project, run_activity, wait_until
     from workflows.engagement_contracts import (
         ApproveRequest,
         DisputeRequest,
@@ -66,6 +67,7 @@ class _Event:
     at: datetime
     order: int  # ties at one instant: weeks open, reminders, fees, then payouts
     run: Callable[[], Awaitable[bool]]  # True when it was a period boundary (a charge, a payout)
+    what: str = "next event"  # in words, for the UI
 
 
 @workflow.defn
@@ -103,7 +105,8 @@ class EngagementWorkflow:
             next_event = self._next_event()
             assert next_event is not None  # an unfinished engagement always has one
             self.wake = False
-            await wait_until(next_event.at, lambda: self.wake)
+            self._show()
+            await wait_until(next_event.at, lambda: self.wake, next_event.what)
         await self._project()
         await self._handlers_and_outbox_done()
         return state
@@ -136,22 +139,45 @@ class EngagementWorkflow:
         events: list[_Event] = []
         if state.last_week is None or state.next_week_to_open <= state.last_week:
             starts = self._week(state.next_week_to_open).starts_at
-            events.append(_Event(starts, 0, self._open_next_week))
+            events.append(
+                _Event(starts, 0, self._open_next_week, f"week {state.next_week_to_open} opens")
+            )
         if not state.training_reminded and state.ended_at is None:
             remind_at = local_midnight(
                 state.start_date - TRAINING_REMINDER_BEFORE, state.billing_tz
             )
-            events.append(_Event(max(remind_at, state.signed_at), 1, self._remind_training))
+            events.append(
+                _Event(
+                    max(remind_at, state.signed_at),
+                    1,
+                    self._remind_training,
+                    "training reminder to the client, 2 days before the start",
+                )
+            )
         for open_week in state.open_weeks:
             if open_week.status == WeekStatus.AWAITING and not open_week.reminded:
-                events.append(_Event(open_week.ends_at, 2, self._reminder_for(open_week)))
+                events.append(
+                    _Event(
+                        open_week.ends_at,
+                        2,
+                        self._reminder_for(open_week),
+                        f"timesheet reminder for week {open_week.week}",
+                    )
+                )
         fee_at = self._next_fee_at()
         if fee_at is not None:
             if state.ended_at is None or fee_at < state.ended_at:
-                events.append(_Event(fee_at, 3, self._charge_month))
+                events.append(_Event(fee_at, 3, self._charge_month, "monthly seat fee"))
         settling = self._open_week(state.next_week_to_settle)
         if settling is not None:
-            events.append(_Event(settling.review_until, 4, self._settle_next_week))
+            events.append(
+                _Event(
+                    settling.review_until,
+                    4,
+                    self._settle_next_week,
+                    f"week {settling.week}'s review window closes: payout",
+                )
+            )
         return events
 
     def _next_event(self) -> _Event | None:
@@ -300,7 +326,9 @@ class EngagementWorkflow:
 
     # --- what the contractor and the client can do -------------------------------------------
 
-    @workflow.update
+    @workflow.update(
+        description="The contractor submits a week's hours (again, until the client reviews them)."
+    )
     async def submit_timesheet(self, request: TimesheetRequest) -> WeekState:
         await self._open_weeks_until(request.week)
         submitted = self._open_week(request.week)
@@ -336,7 +364,7 @@ class EngagementWorkflow:
         if existing is not None and existing.review != Review.NONE:
             _conflict(f"week {request.week} was already {existing.review.value} by the client")
 
-    @workflow.update
+    @workflow.update(description="The client approves a week's hours as submitted.")
     async def approve_timesheet(self, request: ApproveRequest) -> WeekState:
         """Approve the hours as submitted, those over the weekly schedule included."""
         approved = self._reviewable(request.week)
@@ -349,7 +377,9 @@ class EngagementWorkflow:
     def _check_approve_timesheet(self, request: ApproveRequest) -> None:
         self._reviewable(request.week)
 
-    @workflow.update
+    @workflow.update(
+        description="The client disputes a week's hours, with corrected hours and a reason."
+    )
     async def dispute_timesheet(self, request: DisputeRequest) -> WeekState:
         disputed = self._reviewable(request.week)
         disputed.review = Review.DISPUTED
@@ -381,7 +411,7 @@ class EngagementWorkflow:
                 non_retryable=True,
             )
 
-    @workflow.update
+    @workflow.update(description="The client changes the rate or schedule, from the next week on.")
     async def change_terms(self, request: TermsRequest) -> TermsChange:
         """New rate or schedule, from the next week on."""
         state = self.state
@@ -410,7 +440,9 @@ class EngagementWorkflow:
         if not request.model_dump(exclude={"by"}, exclude_none=True):
             raise ApplicationError("nothing to change", type=INVALID, non_retryable=True)
 
-    @workflow.update
+    @workflow.update(
+        description="End the engagement now: no more weeks or fees; the last week is still paid."
+    )
     async def end(self, request: EndRequest) -> EngagementState:
         """Ends now: no more weeks or fees (and no refund); the last week is still paid."""
         state = self.state
@@ -434,7 +466,7 @@ class EngagementWorkflow:
     def _check_end(self, request: EndRequest) -> None:
         self._check_not_ended()
 
-    @workflow.query
+    @workflow.query(description="The engagement's terms, weeks, charges and payouts so far.")
     def status(self) -> EngagementState:
         return self.state
 
@@ -487,8 +519,7 @@ class EngagementWorkflow:
     async def _project(self) -> None:
         state = self.state
         state.projection_version += 1
-        week_part = f", week {state.next_week_to_open - 1}" if state.next_week_to_open > 1 else ""
-        workflow.set_current_details(f"Engagement {state.status.value}{week_part}")
+        self._show()
         await project(
             EngagementActivities.project_engagement,
             EngagementProjection(state=state, at=workflow.now()),
@@ -498,6 +529,7 @@ class EngagementWorkflow:
     async def _project_week(self, changed: WeekState) -> None:
         changed.revision += 1
         state = self.state
+        self._show()
         await project(
             EngagementActivities.project_week,
             WeekProjection(
@@ -508,6 +540,35 @@ class EngagementWorkflow:
             ),
             self.outbox,
         )
+
+    def _review_due_at(self) -> datetime | None:
+        """When the review window of the earliest week awaiting the client's review closes."""
+        awaiting = [
+            w.review_until for w in self.state.open_weeks if w.status == WeekStatus.SUBMITTED
+        ]
+        return min(awaiting, default=None)
+
+    def _show(self) -> None:
+        """The engagement's status and the review it awaits in its search attributes, and what
+        it waits for in words in the UI."""
+        state = self.state
+        review_due = None if self.finished else self._review_due_at()
+        sa.keep_current(
+            [
+                sa.ENGAGEMENT_STATUS.value_set(state.status.value),
+                sa.moment(sa.DUE_AT, review_due),
+            ]
+        )
+        week_part = f", week {state.next_week_to_open - 1}" if state.next_week_to_open > 1 else ""
+        parts = [f"Engagement {state.status.value}{week_part}"]
+        if review_due is not None:
+            parts.append(
+                f"waiting for the client's review of a timesheet until {at_utc(review_due)}"
+            )
+        upcoming = None if self.finished else self._next_event()
+        if upcoming is not None:
+            parts.append(f"next: {upcoming.what} at {at_utc(upcoming.at)}")
+        workflow.set_current_details("; ".join(parts))
 
     def _start_context(self) -> dict[str, object]:
         return {"start_date": self.state.start_date.isoformat()}

@@ -56,6 +56,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.masking import mask_contact_details
     from domain.plans import Assessment
     from domain.slots import is_bookable
+    from workflows import search_attributes as sa
     from workflows.booking_notices import (
         Booked,
         BookingNotices,
@@ -63,7 +64,7 @@ with workflow.unsafe.imports_passed_through():
         Change,
         RequestCancelled,
     )
-    from workflows.common import run_activity, wait_until
+    from workflows.common import at_utc, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
         AssessmentState,
@@ -228,7 +229,7 @@ class InterviewWorkflow:
 
             remind = reminder_at(due)
             if remind > workflow.now():
-                if await self._wait(moved, remind):
+                if await self._wait(moved, remind, "take-home reminder 24 h before due"):
                     continue
                 await self._tell(
                     "assessment_reminder",
@@ -236,7 +237,7 @@ class InterviewWorkflow:
                     {"due_at": due},
                     event=f"assessment-reminder-{version}",
                 )
-            if await self._wait(moved, due):
+            if await self._wait(moved, due, "take-home due"):
                 continue
             self._set(InterviewStatus.ASSESSMENT_OVERDUE)
             await self._tell_parent()
@@ -287,7 +288,7 @@ class InterviewWorkflow:
         changed = self._moved_on(booking, sequence)
         booked_at = self.state.booked_at or workflow.now()
         for label, at in reminder_times(booking.start, booked_at):
-            if await self._wait(changed, at):
+            if await self._wait(changed, at, f"interview reminder {label} before"):
                 return False
             await self._tell(
                 "interview_reminder",
@@ -296,7 +297,7 @@ class InterviewWorkflow:
                 event=f"reminder-{label}-{sequence}",
                 about=self._booking_key(sequence),
             )
-        if await self._wait(changed, booking.end):
+        if await self._wait(changed, booking.end, "interview ends"):
             return False
         return not changed()
 
@@ -311,7 +312,7 @@ class InterviewWorkflow:
         holidays = [date.fromisoformat(d) for d in self.start.holidays]
         schedule = outcome_reminder_times(booking.end, self.start.client_tz, holidays)
         for number, at in enumerate(schedule, start=1):
-            if await self._wait(recorded, at):
+            if await self._wait(recorded, at, f"outcome reminder {number} to the client"):
                 break
             await self._tell(
                 "outcome_reminder",
@@ -344,7 +345,9 @@ class InterviewWorkflow:
 
         return moved
 
-    async def _wait(self, done: Callable[[], bool], deadline: datetime | None = None) -> bool:
+    async def _wait(
+        self, done: Callable[[], bool], deadline: datetime | None = None, summary: str = ""
+    ) -> bool:
         """Every wait of the story: until `done()` (or the deadline: True when `done()` came
         true). It ends the story once the run winds down: cancelling the story's task is not
         enough, as an operation that completed meanwhile (an activity, a signal) absorbs it."""
@@ -356,7 +359,7 @@ class InterviewWorkflow:
             await workflow.wait_condition(ready)
             came = True
         else:
-            came = await wait_until(deadline, ready)
+            came = await wait_until(deadline, ready, summary or None)
         if self.winding_down:
             raise asyncio.CancelledError
         return came
@@ -383,7 +386,9 @@ class InterviewWorkflow:
 
     # --- what contractors and clients can do ------------------------------------------------
 
-    @workflow.update
+    @workflow.update(
+        description="The contractor books one open slot of the round: booked or refused at once."
+    )
     async def claim(self, request: ClaimRequest) -> Booking:
         """Book one open slot of this round: the answer is immediate and final."""
         async with self.lock:
@@ -404,7 +409,7 @@ class InterviewWorkflow:
         if held is None or held.slot_id != request.slot_id:
             self._check_claimable()
 
-    @workflow.update
+    @workflow.update(description="Either side cancels the booking before its start, with a reason.")
     async def cancel(self, request: CancelRequest) -> InterviewState:
         """Cancel the booking before its start (the round waits for a new claim), or with
         `cancel_request` the round's request itself (this interview ends as cancelled)."""
@@ -449,7 +454,7 @@ class InterviewWorkflow:
         if not request.cancel_request and (booking is None or status != InterviewStatus.BOOKED):
             _conflict(f"nothing is booked to cancel; this interview is {status.value}")
 
-    @workflow.update
+    @workflow.update(description="Move the booking to another open slot of the round in one step.")
     async def reschedule(self, request: RescheduleRequest) -> InterviewState:
         """Move the booking to another open slot of the round in one step: the new slot is
         booked before the old one is released, so a refusal (409) leaves the booking as it was."""
@@ -505,12 +510,14 @@ class InterviewWorkflow:
                 "contractor: only the client can reschedule now"
             )
 
-    @workflow.signal
+    @workflow.signal(
+        description="The candidacy ended: why, and who hears of it (the calendars ride on it)."
+    )
     def candidacy_ended(self, ended: CandidacyEnded) -> None:
         """Sent by the candidacy before it cancels this workflow: who to tell, and how."""
         self.candidacy_end = ended
 
-    @workflow.update
+    @workflow.update(description="The contractor submits the take-home: a link or text.")
     def submit_assessment(self, submission: AssessmentSubmission) -> InterviewState:
         assessment = self.state.assessment
         assert assessment is not None
@@ -526,7 +533,7 @@ class InterviewWorkflow:
     def _check_submission(self, submission: AssessmentSubmission) -> None:
         self._check_assessment_open()
 
-    @workflow.update
+    @workflow.update(description="The client extends the take-home's due moment.")
     def extend_assessment(self, extension: AssessmentExtension) -> InterviewState:
         assessment = self.state.assessment
         assert assessment is not None
@@ -543,7 +550,7 @@ class InterviewWorkflow:
         if problem:
             raise ApplicationError(problem, type=INVALID, non_retryable=True)
 
-    @workflow.signal
+    @workflow.signal(description="The client advances anyway: bookable without the take-home.")
     def waive_assessment(self) -> None:
         """The client advanced anyway after the assessment was overdue."""
         assessment = self.state.assessment
@@ -551,7 +558,7 @@ class InterviewWorkflow:
             assessment.waived = True
             self._set(InterviewStatus.AWAITING_SLOT)
 
-    @workflow.update
+    @workflow.update(description="The client records the outcome: completed or no-show.")
     async def record_outcome(self, outcome: Outcome) -> InterviewState:
         self.state.outcome = outcome
         status = (
@@ -579,7 +586,7 @@ class InterviewWorkflow:
                 "no_show_side is only for a no-show", type=INVALID, non_retryable=True
             )
 
-    @workflow.update
+    @workflow.update(description="Answers once the candidacy has this interview's current view.")
     async def caught_up(self) -> InterviewState:
         """Answers once the candidacy shows this interview's status and booking as they stand,
         i.e. once the story has taken in the last change (a claim, a move, a cancellation) and
@@ -588,7 +595,7 @@ class InterviewWorkflow:
         await workflow.wait_condition(self._candidacy_caught_up)
         return self.state
 
-    @workflow.query
+    @workflow.query(description="The interview's status, booking, take-home and outcome.")
     def status(self) -> InterviewState:
         return self.state
 
@@ -633,6 +640,7 @@ class InterviewWorkflow:
         if new is None:
             self.state.cancelled_booking = self.state.booking
         self.state.booking = new
+        self._details()
 
     def _drop_booking(
         self,
@@ -729,8 +737,16 @@ class InterviewWorkflow:
         self._details()
 
     def _details(self) -> None:
+        booking = self.state.booking
+        sa.keep_current(
+            [
+                sa.INTERVIEW_STATUS.value_set(self.state.status.value),
+                sa.moment(sa.INTERVIEW_START_AT, booking.start if booking else None),
+            ]
+        )
+        booked = f", booked {at_utc(booking.start)} to {at_utc(booking.end)}" if booking else ""
         workflow.set_current_details(
-            f"Round {self.start.round} ({self.state.kind}): {self.state.status.value}"
+            f"Round {self.start.round} ({self.state.kind}): {self.state.status.value}{booked}"
         )
 
     # --- announcing changes of the booking ----------------------------------------------------

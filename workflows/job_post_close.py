@@ -24,6 +24,8 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from activities.job_posts import JobPostCloseActivities
+    from workflows import search_attributes as sa
+    from workflows.common import in_words
     from workflows.job_post_close_contracts import (
         CloseProgress,
         CloseStart,
@@ -70,18 +72,22 @@ class JobPostCloseWorkflow:
         await self._show()
         return self.state
 
-    @workflow.query
+    @workflow.query(
+        description="How many candidacies have ended and slots were withdrawn, and the status."
+    )
     def progress(self) -> CloseProgress:
         return self.state
 
     # --- the steps ---------------------------------------------------------------------------
 
     async def _end_batch(self, candidacy_ids: list[str]) -> None:
+        first = self.state.candidacies_ended + 1
         await workflow.execute_activity(
             JobPostCloseActivities.end_candidacies,
             EndCandidacies(job_post_id=self.state.job_post_id, candidacy_ids=candidacy_ids),
             start_to_close_timeout=BATCH_TIMEOUT,
             retry_policy=RETRY,
+            summary=f"end candidacies {first} to {first + len(candidacy_ids) - 1}",
         )
         self.state.candidacies_ended += len(candidacy_ids)
         await self._show()
@@ -107,6 +113,7 @@ class JobPostCloseWorkflow:
         total = self.state.candidacies_total
         if total is not None:
             self.state.candidacies_remaining = total - self.state.candidacies_ended
+        sa.keep_current([sa.CLOSE_STATUS.value_set(self.state.status.value)])
         workflow.set_current_details(self._details())
         await self._step(JobPostCloseActivities.project_close, self.state)
 
@@ -126,4 +133,5 @@ class JobPostCloseWorkflow:
             arg,
             start_to_close_timeout=STEP_TIMEOUT,
             retry_policy=RETRY,
+            summary=in_words(activity),
         )

@@ -25,7 +25,16 @@ class MessageRelayWorkflow:
     @workflow.run
     async def run(self, request: RelayMessage) -> int:
         """How many emails went out."""
-        sent: int = await run_activity(MessageActivities.relay_message, request, DELIVERY)
+        workflow.set_current_details(
+            f"Emailing message {request.message_id} until the mail server takes it"
+        )
+        sent: int = await run_activity(
+            MessageActivities.relay_message,
+            request,
+            DELIVERY,
+            summary=f"email message {request.message_id} to the other side",
+        )
+        workflow.set_current_details(f"Message {request.message_id} emailed: {sent} sent")
         return sent
 
 

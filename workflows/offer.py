@@ -30,8 +30,9 @@ with workflow.unsafe.imports_passed_through():
         engagement_workflow_id,
     )
     from domain.proration import billing_date, monthly_seat_fee
+    from workflows import search_attributes as sa
     from workflows.candidacy import CandidacyWorkflow
-    from workflows.common import notify, project, run_activity, wait_until
+    from workflows.common import at_utc, notify, project, run_activity, wait_until
     from workflows.engagement_contracts import EngagementStart, EngagementState, TermsChange
     from workflows.offer_contracts import (
         ANSWERED,
@@ -141,13 +142,17 @@ class OfferWorkflow:
             return self.answered or self.state.version != current.version
 
         if workflow.now() < current.reminder_at:
-            if await wait_until(current.reminder_at, moved):
+            if await wait_until(
+                current.reminder_at, moved, f"offer reminder (version {current.version}, day 5)"
+            ):
                 return
             if self.state.status == OfferStatus.OPEN:
                 await self._tell_contractor(
                     "offer_reminder", {**self._terms_context(), "expires_at": current.expires_at}
                 )
-        if await wait_until(current.expires_at, moved):
+        if await wait_until(
+            current.expires_at, moved, f"offer expiry (version {current.version}, day 7)"
+        ):
             return
         self.state.status = OfferStatus.EXPIRED
         self.state.answered_at = current.expires_at
@@ -199,7 +204,9 @@ class OfferWorkflow:
 
     # --- what the contractor and the client can do -------------------------------------------
 
-    @workflow.update
+    @workflow.update(
+        description="The contractor signs the latest version; answers once the engagement started."
+    )
     async def accept(self, request: AcceptRequest) -> OfferState:
         """The contract signature. Answers once the engagement is started."""
         now = workflow.now()
@@ -230,7 +237,7 @@ class OfferWorkflow:
                 "the offer"
             )
 
-    @workflow.update
+    @workflow.update(description="The contractor declines the offer, with a reason.")
     async def decline(self, request: DeclineRequest) -> OfferState:
         self.state.decline_reason = request.reason
         self._answer(OfferStatus.DECLINED)
@@ -241,7 +248,9 @@ class OfferWorkflow:
     def _check_decline(self, request: DeclineRequest) -> None:
         self._check_open()
 
-    @workflow.update
+    @workflow.update(
+        description="The contractor counters the current version with a rate and hours."
+    )
     async def counter(self, request: CounterRequest) -> OfferState:
         self.state.counters.append(
             CounterProposal(
@@ -275,7 +284,9 @@ class OfferWorkflow:
         if self.state.status == OfferStatus.COUNTERED:
             _conflict("this version was already countered: the client may revise the offer")
 
-    @workflow.update
+    @workflow.update(
+        description="The client sends a new version of the terms, with a fresh 7-day clock."
+    )
     async def revise(self, request: ReviseRequest) -> OfferState:
         number = self.state.version + 1
         self.state.versions.append(_version(number, request.terms, workflow.now(), request.by))
@@ -289,7 +300,7 @@ class OfferWorkflow:
     def _check_revise(self, request: ReviseRequest) -> None:
         self._check_open()
 
-    @workflow.update
+    @workflow.update(description="The client withdraws the offer (the candidacy stays at offer).")
     async def withdraw(self, request: WithdrawOfferRequest) -> OfferState:
         self.state.withdraw_reason = request.reason
         self.tell_withdrawal = request.tell_contractor
@@ -301,7 +312,9 @@ class OfferWorkflow:
     def _check_withdraw(self, request: WithdrawOfferRequest) -> None:
         self._check_open()
 
-    @workflow.query
+    @workflow.query(
+        description="The offer's versions, counters, status and, once accepted, the signature."
+    )
     def status(self) -> OfferState:
         return self.state
 
@@ -321,15 +334,39 @@ class OfferWorkflow:
 
     async def _project(self) -> None:
         self.projection_version += 1
-        workflow.set_current_details(
-            f"Offer version {self.state.version}: {self.state.status.value}"
-        )
+        self._show()
         await project(
             EngagementActivities.project_offer,
             OfferProjection(
                 state=self.state, projection_version=self.projection_version, at=workflow.now()
             ),
             self.outbox,
+        )
+
+    def _show(self) -> None:
+        """The offer's status and expiry in its search attributes, and in words in the UI."""
+        state = self.state
+        expires_at = None if self.answered else state.latest.expires_at
+        sa.keep_current(
+            [
+                sa.OFFER_STATUS.value_set(state.status.value),
+                sa.moment(sa.DUE_AT, expires_at),
+            ]
+        )
+        workflow.set_current_details(self._waiting_for(expires_at))
+
+    def _waiting_for(self, expires_at: datetime | None) -> str:
+        state = self.state
+        if expires_at is None:
+            return f"Offer version {state.version} {state.status.value}: nothing left to wait for"
+        if state.status == OfferStatus.COUNTERED:
+            return (
+                f"Version {state.version} countered: waiting for the client to revise or "
+                f"withdraw; it expires {at_utc(expires_at)}"
+            )
+        return (
+            f"Waiting for the contractor's answer to version {state.version}, "
+            f"expires {at_utc(expires_at)}"
         )
 
     async def _tell_candidacy(self, outcome: OfferOutcomeKind, reason: str | None = None) -> None:

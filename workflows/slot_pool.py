@@ -12,7 +12,7 @@ It ends once nobody waits and the last prompt's 24 h have passed; the next signa
 begins a new run.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
@@ -28,7 +28,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.ids import slot_pool_workflow_id
     from domain.reprompt import PROMPT_COOLDOWN, PoolAction, PromptStreak, is_shortage, pool_step
-    from workflows.common import ACTIVITY_TIMEOUT, RETRY, notify, run_activity, wait_until
+    from workflows import search_attributes as sa
+    from workflows.common import ACTIVITY_TIMEOUT, RETRY, at_utc, notify, run_activity, wait_until
     from workflows.contracts import PoolMember, SlotPoolStart, SlotPoolState, SlotsAdded
 
 # A slot expires the instant it is closer than the minimum notice; look just after that instant.
@@ -66,27 +67,39 @@ class SlotPoolWorkflow:
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 self._snapshot()
-                workflow.continue_as_new(self.start.model_copy(update={"carried": self.state}))
+                workflow.continue_as_new(
+                    self.start.model_copy(update={"carried": self.state}),
+                    search_attributes=workflow.info().typed_search_attributes,
+                )
             if wake_at is None:
                 await workflow.wait_condition(lambda: self.dirty)
             else:
-                await wait_until(wake_at, lambda: self.dirty)
+                await wait_until(wake_at, lambda: self.dirty, "look at the round's slots again")
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.state
 
     # --- signals: each is idempotent, as they may be delivered again -----------------------
 
-    @workflow.signal(name=CONTRACTOR_WAITING)
+    @workflow.signal(
+        name=CONTRACTOR_WAITING,
+        description="An interview's contractor starts waiting for a slot of the round.",
+    )
     def contractor_waiting(self, member: PoolMember) -> None:
         self.waiting[member.interview_id] = member.contractor_id
         self.dirty = True
 
-    @workflow.signal(name=CONTRACTOR_LEFT)
+    @workflow.signal(
+        name=CONTRACTOR_LEFT,
+        description="An interview's contractor stops waiting (booked, or the interview ended).",
+    )
     def contractor_left(self, member: PoolMember) -> None:
         self.waiting.pop(member.interview_id, None)
         self.dirty = True
 
-    @workflow.signal(name=SLOTS_ADDED)
+    @workflow.signal(
+        name=SLOTS_ADDED,
+        description="The client added slots to the round: the waiting contractors are told.",
+    )
     def slots_added(self, added: SlotsAdded) -> None:
         if added.batch_id in self.state.batches_seen:
             return
@@ -95,11 +108,14 @@ class SlotPoolWorkflow:
         self.streak = self.streak.answered()
         self.dirty = True
 
-    @workflow.signal(name=SLOTS_WITHDRAWN)
+    @workflow.signal(
+        name=SLOTS_WITHDRAWN,
+        description="Slots of the round were withdrawn: the pool counts again.",
+    )
     def slots_withdrawn(self, _payload: dict[str, Any]) -> None:
         self.dirty = True
 
-    @workflow.query
+    @workflow.query(description="Who waits, the open slots and the prompt streak of the round.")
     def status(self) -> SlotPoolState:
         self._snapshot()
         return self.state
@@ -124,6 +140,7 @@ class SlotPoolWorkflow:
         summary: OpenSlotsSummary = await run_activity(
             SlotPoolActivities.open_slot_summary,
             OpenSlotsQuery(job_post_id=self.start.job_post_id, round=self.start.round, now=now),
+            summary="count the round's bookable open slots",
         )
         self.state.open_slots = summary.count
         waiting = len(self.waiting)
@@ -139,6 +156,7 @@ class SlotPoolWorkflow:
                 SlotPoolActivities.ops_user_ids,
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=RETRY,
+                summary="list the ops users to alert",
             )
             if ops.user_ids:
                 await self._tell(
@@ -185,10 +203,28 @@ class SlotPoolWorkflow:
         self.state.ops_alerted = self.streak.ops_alerted
 
     def _details(self) -> None:
+        short_since = self._slots_short_since()
+        sa.keep_current([sa.moment(sa.SLOTS_SHORT_SINCE, short_since)])
+        alerted = f"; slots short, ops alerted {at_utc(short_since)}" if short_since else ""
         workflow.set_current_details(
             f"Round {self.start.round}: {len(self.waiting)} waiting, "
             f"{self.state.open_slots} open slots, {self.streak.unanswered} unanswered prompts"
+            f"{alerted}; {self._waiting_for()}"
         )
+
+    def _waiting_for(self) -> str:
+        if not self.waiting:
+            return "nobody waits: the pool ends once the last prompt's 24 h have passed"
+        if is_shortage(self.state.open_slots, len(self.waiting)):
+            return "waiting for the client to add slots"
+        return "waiting for the contractors to book"
+
+    def _slots_short_since(self) -> datetime | None:
+        """Since when the round's slots are short with ops alerted (until slots are added)."""
+        if not self.streak.ops_alerted:
+            return None
+        since = workflow.info().typed_search_attributes.get(sa.SLOTS_SHORT_SINCE)
+        return since or workflow.now()
 
     async def _tell(
         self, event: str, template: str, recipients: list[str], extra: dict[str, object]

@@ -20,6 +20,7 @@ from domain.scorecards import MAX_PANEL_SIZE
 from domain.stages import Stage
 from store.models import Candidacy, Company, JobPost, User
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.candidacy import CandidacyWorkflow
 from workflows.contracts import (
     CandidacyStart,
@@ -125,7 +126,8 @@ async def _start_candidacy(
             search_attributes=sa.for_candidacy(
                 job_post.id, job_post.company_id, contractor_id, stage.value
             ),
-            static_summary=f"Candidacy of contractor {contractor_id} for job post {job_post.id}",
+            static_summary=summaries.candidacy_summary(contractor_id, job_post.id),
+            static_details=summaries.candidacy_details(source, rounds),
         )
         started = True
     except WorkflowAlreadyStartedError:  # by a request before this one

@@ -17,6 +17,7 @@ from domain.proration import billing_date
 from domain.stages import Stage
 from store.models import Company
 from workflows import search_attributes as sa
+from workflows import summaries
 from workflows.candidacy import CandidacyWorkflow
 from workflows.contracts import CandidacyState
 from workflows.offer import OfferWorkflow, initial_offer_state
@@ -27,6 +28,7 @@ from workflows.offer_contracts import (
     DeclineRequest,
     OfferStart,
     OfferState,
+    OfferStatus,
     ReviseRequest,
     WithdrawOfferRequest,
 )
@@ -120,11 +122,14 @@ async def send_offer(
             start,
             id=offer_id,
             task_queue=settings.temporal_task_queue,
-            search_attributes=sa.for_candidacy(
-                candidacy.job_post_id, candidacy.company_id, candidacy.contractor_id, "offer"
+            search_attributes=sa.for_offer(
+                candidacy.job_post_id,
+                candidacy.company_id,
+                candidacy.contractor_id,
+                OfferStatus.OPEN.value,
             ),
-            static_summary=f"Offer to contractor {candidacy.contractor_id} "
-            f"for job post {candidacy.job_post_id}",
+            static_summary=summaries.offer_summary(candidacy.contractor_id, candidacy.job_post_id),
+            static_details=summaries.offer_details(candidacy_id),
         )
     except WorkflowAlreadyStartedError as error:
         raise HTTPException(409, "an offer to this contractor is already open") from error

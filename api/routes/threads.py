@@ -20,6 +20,7 @@ from domain.masking import mask_if
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
 from workers.settings import Settings
+from workflows import summaries
 from workflows.message_relay import (
     MessageRelayWorkflow,
     relay_search_attributes,
@@ -96,7 +97,8 @@ async def start_relay(
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             search_attributes=relay_search_attributes(thread.company_id, thread.contractor_id),
-            static_summary=f"Email message {message.id} of thread {thread.id} to the other side",
+            static_summary=summaries.relay_summary(message.id, thread.id),
+            static_details=summaries.relay_details(),
         )
     except WorkflowAlreadyStartedError:
         pass
