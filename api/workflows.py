@@ -23,7 +23,7 @@ from activities.slot_pool import signal_slot_pool
 from api.errors import raise_from_update
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
-NEXT_STEP_WAIT_SECONDS = 5.0
+NEXT_STEP_WAIT_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
 
