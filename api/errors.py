@@ -24,6 +24,13 @@ def not_found(what: str = "resource") -> HTTPException:
     return HTTPException(404, f"{what} not found")
 
 
+class ProcessEnded(HTTPException):
+    """409: the workflow asked to change has already ended."""
+
+    def __init__(self) -> None:
+        super().__init__(409, "this process has already ended")
+
+
 def raise_from_update(error: Exception) -> NoReturn:
     """Turn a failed update (or an unknown workflow) into the HTTP answer it deserves."""
     if isinstance(error, WorkflowUpdateFailedError):
@@ -33,7 +40,7 @@ def raise_from_update(error: Exception) -> NoReturn:
             raise HTTPException(status, cause.message) from error
         raise HTTPException(409, str(cause or error)) from error
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
-        raise HTTPException(409, "this process has already ended") from error
+        raise ProcessEnded() from error
     raise error
 
 

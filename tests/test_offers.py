@@ -160,7 +160,8 @@ async def test_counter_then_revise_then_accept_the_latest_version_only(stack: St
     assert ledger.json()["items"][0]["effective_on"] == today.isoformat()
 
     handle = stack.env.client.get_workflow_handle(at.offer_id)
-    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    # It completes once its last notice is sent, a moment after the answers above.
+    await eventually(handle.describe, lambda d: d.status == WorkflowExecutionStatus.COMPLETED)
     await record_history(stack.env.client, at.offer_id, "offer_countered_revised_accepted")
     await record_history(stack.env.client, at.candidacy_id, "candidacy_hired")
 

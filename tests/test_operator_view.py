@@ -105,6 +105,7 @@ CANDIDACY_HANDLERS = {
     "request_interview",
     "interview_closed",
     "decision_taken",
+    "offer_outcome_taken",
     "decide",
     "submit_scorecard",
     "offer_outcome",

@@ -364,6 +364,13 @@ class CandidacyWorkflow:
         await workflow.wait_condition(taken)
         return self.state
 
+    @workflow.update(description="Answers once the offer's signalled outcome has moved the stage.")
+    async def offer_outcome_taken(self) -> CandidacyState:
+        """Answers once an outcome the offer signalled (hired, declined, expired) shows in the
+        stage: the offer's accept answers after its signal, so the hire can be read at once."""
+        await workflow.wait_condition(lambda: self.ended or self.offer_result is None)
+        return self.state
+
     @workflow.update(description="The client's decision on the round: advance, reject or hold.")
     async def decide(self, decision: Decision) -> CandidacyState:
         async with self.lock:

@@ -120,4 +120,10 @@ def keep_current(updates: list[SearchAttributeUpdate]) -> None:
     current = workflow.info().typed_search_attributes
     changed = [u for u in updates if u.value != current.get(u.key)]
     if changed and workflow.patched(STATUS_PATCH):
-        workflow.upsert_search_attributes(changed)
+        values = [u for u in changed if u.value is not None]
+        if values:
+            workflow.upsert_search_attributes(values)
+        if unset := [u.key.name for u in changed if u.value is None]:
+            # An empty list unsets: the typed API's unset writes a null, which some servers keep
+            # and a later `describe` cannot read back as a datetime.
+            workflow.upsert_search_attributes({name: [] for name in unset})

@@ -4,13 +4,13 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from api.access import candidacy_for
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.engagement_access import offer_for
+from api.errors import ProcessEnded
 from api.schemas import MAX_RATE_CENTS, MAX_VERSION
 from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
 from domain.proration import billing_date
@@ -154,15 +154,11 @@ async def get_offer(
 async def _answer(temporal: Temporal, offer_id: str, method: Any, arg: Any) -> OfferState:
     """Run an update; on a closed offer, 409 saying how it ended."""
     try:
-        description = await temporal.describe(offer_id)
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise HTTPException(404, "offer not found") from error
-        raise
-    if description.status != WorkflowExecutionStatus.RUNNING:
+        answered: OfferState = await temporal.update(offer_id, method, arg)
+    except ProcessEnded as ended:
         state: OfferState = await temporal.query(offer_id, OfferWorkflow.status)
-        raise HTTPException(409, f"this offer was already answered: it is {state.status.value}")
-    answered: OfferState = await temporal.update(offer_id, method, arg)
+        detail = f"this offer was already answered: it is {state.status.value}"
+        raise HTTPException(409, detail) from ended
     return answered
 
 
@@ -178,9 +174,12 @@ async def accept(
     stage = await _stage_of(temporal, state.candidacy_id)
     if stage != Stage.OFFER:
         raise HTTPException(409, f"this candidacy is {stage}: the offer can no longer be accepted")
-    return await _answer(
+    accepted = await _answer(
         temporal, offer_id, OfferWorkflow.accept, AcceptRequest(version=body.version, by=user.id)
     )
+    # The candidacy shows the hire before the answer: what follows the hire can come at once.
+    await temporal.await_next_step(state.candidacy_id, CandidacyWorkflow.offer_outcome_taken)
+    return accepted
 
 
 @router.post("/offers/{offer_id}/decline", response_model=OfferState)
