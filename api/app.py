@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
+from api.nul_text import NulTextMiddleware
 from api.openapi import install_error_docs
 from api.routes import ROUTERS
 from store.db import Database
@@ -51,6 +52,7 @@ def create_app(
     )
     app.add_middleware(IdempotencyMiddleware)
     install_error_handlers(app)
+    app.add_middleware(NulTextMiddleware)  # outermost: nothing stores such text first
     for router in ROUTERS:
         app.include_router(router)
     install_error_docs(app, [route for router in ROUTERS for route in router.routes])
