@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api.codec_cors import CodecCors, origins_of
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
+from api.nul_text import NulTextMiddleware
 from api.openapi import install_error_docs
 from api.routes import ROUTERS, codec
 from store.db import Database
@@ -53,6 +54,7 @@ def create_app(
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(CodecCors, origins=origins_of(settings.codec_cors_origins))
     install_error_handlers(app)
+    app.add_middleware(NulTextMiddleware)  # outermost: nothing stores such text first
     routers = [*ROUTERS, codec.router]
     for router in routers:
         app.include_router(router)

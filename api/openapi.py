@@ -42,7 +42,7 @@ def document_errors(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> None
     schemas.update(error.pop("$defs", {}))
     schemas[ERROR] = error
     for route in routes:
-        if not isinstance(route, APIRoute):
+        if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         answers = error_answers(route)
         for method in route.methods:

@@ -1,13 +1,15 @@
 """The whole hiring story through the API with each call made straight after the previous
 answer, no polling between them: apply (or be invited), shortlist, request round 1, claim at the
 first `awaiting_slot`, cancel and claim another slot at once, the interview, outcome, advance,
-round 2 requested and claimed at once, outcome, advance, offer, accept.
+round 2 requested and claimed at once, outcome, advance, offer, accept. Told to, the offer is
+countered and revised before the accept, and the engagement that follows gets week 1's timesheet
+submitted and approved.
 
 The stories of a batch share the test server's clock, so each runs in phases and the batch
 skips time between them (to just after every interview of the phase has ended)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -21,6 +23,7 @@ TWO_ROUNDS = [
     {"kind": "final", "duration_minutes": 45},
 ]
 AFTER_THE_END = timedelta(minutes=5)
+WORK_STARTS_IN = timedelta(days=1)  # the offer's start date, from the day it is sent
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Story:
     candidacy_id: str = ""
     interviews: list[str] = field(default_factory=list)
     ends: list[datetime] = field(default_factory=list)  # of the interview of each round
+    start_date: date | None = None  # of the engagement, once hired by `to_hired_after_a_counter`
     answers: list[tuple[str, int]] = field(default_factory=list)  # every call, with its status
 
     @property
@@ -130,8 +134,51 @@ class Story:
             f"/candidacies/{self.candidacy_id}/offers",
             offer_terms(today + timedelta(days=7)),
         )
+        await self._accept(offer["offer_id"], version=1)
+
+    async def to_hired_after_a_counter(self) -> None:
+        """After round 2's end: outcome, advance, offer, counter, revise, accept: hired, work
+        starting the next day."""
+        await self._outcome_and_advance(self.interviews[1], "offer")
+        self.start_date = (await now_of(self.stack)).date() + WORK_STARTS_IN
+        offer = await self._client(
+            "POST", f"/candidacies/{self.candidacy_id}/offers", offer_terms(self.start_date)
+        )
+        offer_id = offer["offer_id"]
+        countered = await self._contractor(
+            "POST",
+            f"/offers/{offer_id}/counter",
+            {"version": 1, "hourly_rate_cents": 4500, "hours_per_week": 25},
+        )
+        assert countered["status"] == "countered", countered
+        revised = await self._client(
+            "POST",
+            f"/offers/{offer_id}/revise",
+            offer_terms(self.start_date, hourly_rate_cents=4500, hours_per_week=25),
+        )
+        assert revised["version"] == 2, revised
+        await self._accept(offer_id, version=2)
+
+    @property
+    def week_one_under_way(self) -> datetime:
+        """The first day of work at 01:00 (the contractor's time zone is UTC)."""
+        assert self.start_date is not None
+        return datetime.combine(self.start_date, time(1), UTC)
+
+    async def to_week_one_approved(self) -> None:
+        """During week 1 of the engagement: the contractor submits hours, the client approves."""
+        assert self.contractor is not None
+        engagement = f"/engagements/engagement-{self.job['id']}-{self.contractor.id}"
+        submitted = await self._contractor(
+            "POST", f"{engagement}/timesheets", {"week": 1, "hours": 12}
+        )
+        assert submitted["status"] == "submitted", submitted
+        approved = await self._client("POST", f"{engagement}/timesheets/1/approve")
+        assert approved["status"] == "approved", approved
+
+    async def _accept(self, offer_id: str, version: int) -> None:
         accepted = await self._contractor(
-            "POST", f"/offers/{offer['offer_id']}/accept", {"version": 1}
+            "POST", f"/offers/{offer_id}/accept", {"version": version}
         )
         assert accepted["status"] == "accepted", accepted
         hired = await self._client("GET", f"/candidacies/{self.candidacy_id}")

@@ -22,6 +22,7 @@ from activities.notify import NotifyActivities
 from store.accounts import create_user
 from store.db import Database
 from store.models import Notification, User
+from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually
 from tests.mail import AnswersDataLate, MailServer, SilentServer, SlowRecipients, free_port
 from workers.settings import Settings
@@ -148,7 +149,7 @@ def _worker(env: WorkflowEnvironment, db: Database, settings: Settings, queue: s
 
 
 async def test_a_mail_server_that_never_answers_holds_a_send_no_longer_than_the_smtp_timeout(
-    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str
+    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str, fault_outcomes: FaultOutcomes
 ) -> None:
     port = free_port()
     silent = SilentServer(port)
@@ -167,7 +168,8 @@ async def test_a_mail_server_that_never_answers_holds_a_send_no_longer_than_the_
 
         # The attempt gave up by itself, on the SMTP timeout, long before the activity's own.
         failure = description.raw_description.pending_activities[0].last_failure
-        assert "did not answer in time" in failure.message, failure.message
+        error = await dev_env.client.data_converter.decode_failure(failure)  # sealed by the codec
+        assert "did not answer in time" in str(error), error
         assert silent.held_seconds, "the server never saw the connection end"
         assert max(silent.held_seconds) < SMTP_TIMEOUT + 1.5, silent.held_seconds
         assert first_attempt_ended < 6, first_attempt_ended
@@ -193,10 +195,16 @@ async def test_a_mail_server_that_never_answers_holds_a_send_no_longer_than_the_
         f"(SMTP timeout {SMTP_TIMEOUT}s, activity timeout 6s); after recovery each of "
         f"{len(users)} recipients got 1 email over {mail.connections_used} connection"
     )
+    fault_outcomes.add(
+        "SMTP never answers",
+        f"one notification to {len(users)} people, SMTP timeout {SMTP_TIMEOUT}s",
+        f"each attempt gave up after {max(silent.held_seconds):.1f}s; after recovery "
+        f"1 email each over {mail.connections_used} connection",
+    )
 
 
 async def test_a_mail_server_answering_the_data_after_the_timeouts_still_gets_one_email_each(
-    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str
+    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str, fault_outcomes: FaultOutcomes
 ) -> None:
     start_to_close = 4.0
     handler = AnswersDataLate(
@@ -231,10 +239,15 @@ async def test_a_mail_server_answering_the_data_after_the_timeouts_still_gets_on
         "\nSMTP answering the data too late: 1 email to each of 2 recipients; the unanswered "
         "one marked as possibly delivered and not sent again by the retry"
     )
+    fault_outcomes.add(
+        "SMTP answers DATA late",
+        f"DATA answered after {handler.delay:.0f}s (activity timeout {start_to_close:.0f}s)",
+        f"1 email to each of {len(users)} people; the unanswered one marked, not resent",
+    )
 
 
 async def test_one_connection_serves_every_recipient_and_a_long_send_heartbeats(
-    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str
+    dev_env: WorkflowEnvironment, db: Database, sqlite_url: str, fault_outcomes: FaultOutcomes
 ) -> None:
     heartbeat = 2.0
     # Each recipient takes 0.6 s to accept: five of them outlast the heartbeat timeout.
@@ -258,6 +271,11 @@ async def test_one_connection_serves_every_recipient_and_a_long_send_heartbeats(
     assert mail.connections_used == 1
     for user in users:
         assert len(mail.to(user.email)) == 1
+    fault_outcomes.add(
+        "SMTP slow per recipient",
+        f"one notification to {len(users)} people, 0.6s per recipient, heartbeat {heartbeat:.0f}s",
+        f"1 attempt of {took:.1f}s, {mail.connections_used} connection, 1 email each",
+    )
 
 
 async def _async(value: object) -> object:
