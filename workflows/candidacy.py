@@ -52,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
         WithdrawRequest,
     )
     from workflows.decision import (
+        QUEUED_NOTICES_PATCH,
         RoundReview,
         Scorecards,
         remind_missing_scorecards,
@@ -258,12 +259,14 @@ class CandidacyWorkflow:
         def settled() -> bool:
             return self.ended or self.decision is not None
 
-        followups = [asyncio.ensure_future(run_decision_clock(review, self.state, settled))]
+        followups = [
+            asyncio.ensure_future(run_decision_clock(review, self.state, settled, self.outbox))
+        ]
         if result.status == InterviewStatus.COMPLETED:
             panel = self.state.interviews[-1].panel
             followups.append(
                 asyncio.ensure_future(
-                    remind_missing_scorecards(review, panel, self.scorecards, settled)
+                    remind_missing_scorecards(review, panel, self.scorecards, settled, self.outbox)
                 )
             )
         await workflow.wait_condition(settled)
@@ -635,7 +638,13 @@ class CandidacyWorkflow:
     async def _tell(
         self, recipients: list[str], template: str, extra: dict[str, object] | None
     ) -> None:
-        await self._send(self._notice(recipients, template, extra or {}))
+        """Queue a notice of the main loop: the story goes on whatever the mail server does (a
+        run started before that waited for each send)."""
+        notice = self._notice(recipients, template, extra or {})
+        if workflow.patched(QUEUED_NOTICES_PATCH):
+            self._queue(notice)
+        else:
+            await self._send(notice)
 
     def _queue(self, notice: EndingNotice) -> None:
         self.outbox.put(notice.event_key, lambda: self._send(notice))

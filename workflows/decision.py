@@ -9,6 +9,7 @@ decision landed or the candidacy ended), so nothing is sent after that.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from temporalio import workflow
 
@@ -18,6 +19,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.scorecards import missing_members, reminder_times, reminders_from
     from workflows.common import notify, wait_until
     from workflows.contracts import CandidacyStart, CandidacyState, InterviewResult
+    from workflows.outbox import Outbox
+
+# The candidacy's main loop (review reminders, the decision clock, scorecard reminders) queues its
+# notices in the outbox instead of waiting for each send.
+QUEUED_NOTICES_PATCH = "candidacy-main-loop-notices-queued"
 
 Settled = Callable[[], bool]
 
@@ -69,7 +75,18 @@ class RoundReview:
         }
 
 
-async def run_decision_clock(review: RoundReview, state: CandidacyState, settled: Settled) -> None:
+async def _notify(outbox: Outbox, **notice: Any) -> None:
+    """Queue the notice in the candidacy's outbox: the clock goes on whatever the mail server
+    does (a run started before that waited for each send)."""
+    if workflow.patched(QUEUED_NOTICES_PATCH):
+        outbox.put(notice["event_key"], lambda: notify(**notice))
+    else:
+        await notify(**notice)
+
+
+async def run_decision_clock(
+    review: RoundReview, state: CandidacyState, settled: Settled, outbox: Outbox
+) -> None:
     """Remind the client at 3, 5 and every business day after until the decision; tell the
     contractor at 5. Keeps `state.next_update_by` on the moment the contractor hears at the
     latest."""
@@ -80,7 +97,7 @@ async def run_decision_clock(review: RoundReview, state: CandidacyState, settled
         for tick in ticks_from(ticks, workflow.now()):
             if await wait_until(tick.at, settled, _tick_summary(review, tick)):
                 return
-            await _tick(review, state, tick, settled)
+            await _tick(review, state, tick, settled, outbox)
     finally:
         if state.next_update_by == promised:
             state.next_update_by = None
@@ -96,11 +113,14 @@ def _tick_summary(review: RoundReview, tick: Tick) -> str:
     )
 
 
-async def _tick(review: RoundReview, state: CandidacyState, tick: Tick, settled: Settled) -> None:
+async def _tick(
+    review: RoundReview, state: CandidacyState, tick: Tick, settled: Settled, outbox: Outbox
+) -> None:
     key = f"{review.candidacy_id}:r{review.round}"
     context = {**review.context, "business_days": tick.business_days, "on_hold": state.on_hold}
     if tick.update_contractor:
-        await notify(
+        await _notify(
+            outbox,
             event_key=f"{key}:decision_still_under_review",
             template="decision_still_under_review",
             recipient_ids=[review.contractor_id],
@@ -109,7 +129,8 @@ async def _tick(review: RoundReview, state: CandidacyState, tick: Tick, settled:
         )
         state.next_update_by = None
     if tick.remind_client and not settled():
-        await notify(
+        await _notify(
+            outbox,
             event_key=f"{key}:decision_reminder:{tick.business_days}",
             template="decision_reminder",
             recipient_ids=[review.owner_id],
@@ -136,7 +157,11 @@ class Scorecards:
 
 
 async def remind_missing_scorecards(
-    review: RoundReview, panel: list[str], scorecards: Scorecards, settled: Settled
+    review: RoundReview,
+    panel: list[str],
+    scorecards: Scorecards,
+    settled: Settled,
+    outbox: Outbox,
 ) -> None:
     """Remind each panel member without a scorecard 1 h after the end, then every business day,
     until all are in, the decision lands or the candidacy ends."""
@@ -148,7 +173,8 @@ async def remind_missing_scorecards(
     for number, at in enumerate(reminders_from(times, workflow.now()), start=1):
         if await wait_until(at, done, f"scorecard reminder {number} for round {review.round}"):
             return
-        await notify(
+        await _notify(
+            outbox,
             event_key=f"{review.interview_id}:scorecard_reminder:{number}",
             template="scorecard_reminder",
             recipient_ids=scorecards.missing(review.interview_id, panel),
