@@ -53,6 +53,7 @@ class ReleaseSlotRequest(BaseModel):
     slot_id: str
     interview_id: str
     reopen: bool = True
+    waiting: bool = False  # the interview waits for a slot again (a cancelled booking)
 
 
 class OpsUsers(BaseModel):
