@@ -122,7 +122,11 @@ class SlotPoolWorkflow:
             wake_at = await self._apply_reprompt_rule()
             self._details()
             if self._idle():
-                break
+                # A handler under way (a claim asking its interview) may still change things.
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                if self._idle():
+                    break
+                continue
             if self.updates >= UPDATES_PER_RUN or workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(
                     lambda: workflow.all_handlers_finished() and not self.projecting
