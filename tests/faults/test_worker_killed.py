@@ -12,8 +12,7 @@ from datetime import timedelta
 import httpx
 from sqlmodel import select
 
-from activities.contracts import BookSlotRequest
-from activities.slots import SlotActivities
+from activities.slot_pool import CLAIM, pool_start, update_slot_pool
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually, in_batches
@@ -22,6 +21,7 @@ from tests.scheduling import claim, invited, now_of, request_interview, requeste
 from tests.stack import Actor, Stack
 from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool_contracts import SlotClaim
 
 CONTRACTORS = 20
 SLOTS = 20
@@ -168,23 +168,21 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
 async def test_a_slot_left_booked_by_a_dead_workers_claim_is_freed_once_another_is_booked(
     stack: Stack,
 ) -> None:
-    """What the burst above can leave behind, made deterministic: a claim's booking committed its
-    row, then the worker died before the workflow recorded it; the contractor's other claim wins
-    after the restart and the first one, delivered again, answers 409. The first slot must not
-    stay booked for that contractor (no one else could ever book it)."""
+    """What the burst above can leave behind, made deterministic: the round's pool booked a slot
+    for the interview, then the answer was lost (the caller never heard); the contractor's other
+    claim wins and the first one, delivered again, answers 409. The first slot must not stay
+    booked for that contractor (no one else could ever book it)."""
     client = await stack.client_user()
     job = await stack.job_post(client)
     contender = await requested(stack, client, job)
     first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
     lost, kept = await slot_ids(stack, client, job["id"], [first, first + timedelta(hours=1)])
-    await SlotActivities(stack.db).book_slot(  # the dead worker's attempt: row written, result lost
-        BookSlotRequest(
-            slot_id=lost,
-            interview_id=contender.interview_id,
-            job_post_id=job["id"],
-            round=1,
-            now=await now_of(stack),
-        )
+    await update_slot_pool(  # the booking whose answer was lost
+        stack.env.client,
+        stack.settings.temporal_task_queue,
+        pool_start(job["id"], 1, client.id, job["company_id"]),
+        CLAIM,
+        SlotClaim(interview_id=contender.interview_id, slot_id=lost, by_interview=True),
     )
 
     won = await claim(stack, contender.contractor, contender.interview_id, kept)
