@@ -449,6 +449,7 @@ class InterviewWorkflow:
                 self._set(InterviewStatus.BOOKED)
                 self.outbox.append(Booked(booking, self.state.sequence))
                 self.slots_seen.add(booked.slot_id)
+                self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
                 return
         await run_activity(
             SlotActivities.release_slot,

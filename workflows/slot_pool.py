@@ -146,7 +146,7 @@ class SlotPoolWorkflow:
     @workflow.update
     async def claim(self, claim: SlotClaim) -> Booking:
         """Book an open slot of the round for an interview: the answer is immediate and final."""
-        self.updates += 1
+        self._count_update()
         if not self._decidable(claim):
             await workflow.wait_condition(lambda: self.loaded)
             await self._learn(claim)
@@ -162,7 +162,7 @@ class SlotPoolWorkflow:
     async def release(self, release: SlotRelease) -> None:
         """Give a booked slot back (a cancelled or moved booking, an interview that ended);
         answers once its row says so. Releasing what the interview no longer holds is a no-op."""
-        self.updates += 1
+        self._count_update()
         await workflow.wait_condition(lambda: self.loaded)
         slot = self.slots.get(release.slot_id)
         if slot is not None and slot.status == BOOKED and slot.interview_id == release.interview_id:
@@ -175,7 +175,7 @@ class SlotPoolWorkflow:
     @workflow.update
     async def add_slots(self, proposed: ProposedSlots) -> int:
         """New slots (their rows are stored): claimable at once, announced to those waiting."""
-        self.updates += 1
+        self._count_update()
         await workflow.wait_condition(lambda: self.loaded)
         for slot in proposed.slots:
             if slot.id not in self.slots:
@@ -192,7 +192,7 @@ class SlotPoolWorkflow:
     @workflow.update
     async def withdraw(self, withdrawal: WithdrawSlot) -> None:
         """Take an open slot away; a slot booked a moment earlier stays booked (409)."""
-        self.updates += 1
+        self._count_update()
         await workflow.wait_condition(lambda: self.loaded)
         if withdrawal.slot_id not in self.slots:
             await self._read_slot(withdrawal.slot_id)
@@ -211,7 +211,7 @@ class SlotPoolWorkflow:
     async def close_round(self) -> int:
         """The job post closed: every open slot is withdrawn and no claim is taken any more
         (booked ones are withdrawn as their interviews end); answers how many were withdrawn."""
-        self.updates += 1
+        self._count_update()
         await workflow.wait_condition(lambda: self.loaded)
         self.closed = True
         withdrawn = 0
@@ -263,6 +263,12 @@ class SlotPoolWorkflow:
     def open_slots(self) -> list[PoolSlot]:
         """The round's open slots still bookable, by start."""
         return sorted(self._bookable(), key=lambda s: s.start)
+
+    def _count_update(self) -> None:
+        """The main loop continues as new once the run has taken UPDATES_PER_RUN updates."""
+        self.updates += 1
+        if self.updates >= UPDATES_PER_RUN or workflow.info().is_continue_as_new_suggested():
+            self.dirty = True
 
     # --- deciding --------------------------------------------------------------------------
 
@@ -357,7 +363,10 @@ class SlotPoolWorkflow:
                 end=slot.end,
                 booked_at=now,
             )
-        self.dirty = True
+        # A claim takes one open slot and one waiting contractor: the shortage stays as it was,
+        # so the main loop need not look again (a timer less per claim), unless none waits now.
+        if not self.waiting:
+            self.dirty = True
         return Booking(slot_id=slot.id, start=slot.start, end=slot.end)
 
     def _free(self, slot: PoolSlot, reopen: bool) -> None:
@@ -427,6 +436,8 @@ class SlotPoolWorkflow:
                     self._free(slot, reopen=True)  # its interview ended meanwhile
             self.projected = max(self.projected, upto)
             self.projecting = False
+            if not self.waiting:
+                self.dirty = True  # the run may be over
 
     # --- reprompting ---------------------------------------------------------------------------
 
