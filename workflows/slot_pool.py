@@ -32,7 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
+from temporalio.exceptions import ActivityError, ApplicationError, ApplicationErrorCategory
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import OpsUsers
@@ -51,7 +51,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.slots import expires_at, is_bookable
     from workflows.common import ACTIVITY_TIMEOUT, RETRY, notify, run_activity, wait_until
     from workflows.contracts import Booking, PoolMember, SlotPoolStart, SlotPoolState, SlotsAdded
-    from workflows.policies import ATTENDED
+    from workflows.interview import UNAVAILABLE
+    from workflows.policies import ATTENDED, BOOKKEEPING, ActivityPolicy
     from workflows.slot_pool_contracts import (
         BOOKED,
         OPEN,
@@ -73,6 +74,9 @@ EXPIRY_MARGIN = timedelta(seconds=1)
 BATCHES_REMEMBERED = 200
 # The server takes at most 2,000 updates per run (history.maxTotalUpdates): hand over well before.
 UPDATES_PER_RUN = 1000
+# Reading and writing the rows is quick: a worker that died with the batch hands it over soon.
+ROWS = ActivityPolicy(start_to_close=timedelta(seconds=10), retry=BOOKKEEPING.retry)
+RETRY_FAILED_BATCH = timedelta(minutes=1)
 
 
 @workflow.defn(sandboxed=False)
@@ -110,7 +114,7 @@ class SlotPoolWorkflow:
             rows: list[PoolSlot] = await run_activity(
                 SlotPoolActivities.round_slots,
                 RoundSlotsQuery(job_post_id=start.job_post_id, round=start.round),
-                ATTENDED,
+                ROWS,
             )
             for row in rows:
                 self._learn_slot(row)
@@ -321,8 +325,8 @@ class SlotPoolWorkflow:
         unknown = claim.interview_id not in self.waiting and claim.interview_id not in self.holders
         if claim.by_interview or not unknown:
             return
-        verdict: ClaimVerdict = await run_activity(
-            SlotPoolActivities.interview_claimable, claim.interview_id, ATTENDED
+        verdict: ClaimVerdict = await _attended(
+            SlotPoolActivities.interview_claimable, claim.interview_id
         )
         if not verdict.claimable:
             _refuse(verdict.reason)
@@ -330,12 +334,11 @@ class SlotPoolWorkflow:
             self.waiting[claim.interview_id] = claim.contractor_id
 
     async def _read_slot(self, slot_id: str) -> None:
-        rows: list[PoolSlot] = await run_activity(
+        rows: list[PoolSlot] = await _attended(
             SlotPoolActivities.round_slots,
             RoundSlotsQuery(
                 job_post_id=self.start.job_post_id, round=self.start.round, slot_id=slot_id
             ),
-            ATTENDED,
         )
         for row in rows:
             if row.id not in self.slots:
@@ -424,12 +427,25 @@ class SlotPoolWorkflow:
             tell = list(self.untold.values())
             self.unprojected = {}
             self.untold = {}
-            result: ProjectionResult = await run_activity(
-                SlotPoolActivities.project_slots,
-                SlotProjection(
-                    job_post_id=self.start.job_post_id, round=self.start.round, rows=rows, tell=tell
-                ),
-            )
+            try:
+                result: ProjectionResult = await run_activity(
+                    SlotPoolActivities.project_slots,
+                    SlotProjection(
+                        job_post_id=self.start.job_post_id,
+                        round=self.start.round,
+                        rows=rows,
+                        tell=tell,
+                    ),
+                    ROWS,
+                )
+            except ActivityError:  # a programming error (logged): keep the batch, try later
+                for row in rows:
+                    self.unprojected.setdefault(row.id, None)
+                for told in tell:
+                    self.untold.setdefault(told.interview_id, told)
+                self.projecting = False
+                await workflow.sleep(RETRY_FAILED_BATCH)
+                continue
             for told in tell:
                 slot = self.slots[told.slot_id]
                 if told.interview_id in result.ended and slot.interview_id == told.interview_id:
@@ -554,6 +570,18 @@ class SlotPoolWorkflow:
 def contractor_of(interview_id: str) -> str:
     parsed = parse_interview_workflow_id(interview_id)
     return parsed[1] if parsed else ""
+
+
+async def _attended(activity: Any, arg: Any) -> Any:
+    """A read a claim waits on; if it keeps failing, the claim answers 503 (try again)."""
+    try:
+        return await run_activity(activity, arg, ATTENDED)
+    except ActivityError:
+        raise ApplicationError(
+            "the claim could not be decided right now; please try again",
+            type=UNAVAILABLE,
+            non_retryable=True,
+        ) from None
 
 
 def _refuse(reason: str) -> None:
