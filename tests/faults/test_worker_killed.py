@@ -1,7 +1,8 @@
 """The worker is SIGKILLed in the middle of a burst of slot claims, then started again. Every claim
 that answered 200 is booked (its slot row and its interview say so, once the round's pool has
-handed its batch to the live worker), no slot and no contractor is booked twice, and the claims the outage left without a final answer (a dropped connection, a 5xx),
-retried as a caller would, end as 200 or 409 like the others."""
+handed its batch to the live worker), no slot and no contractor is booked twice, and the claims
+the outage left without a final answer (a dropped connection, a 5xx), retried as a caller
+would, end as 200 or 409 like the others."""
 
 import asyncio
 import time
