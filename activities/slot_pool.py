@@ -54,6 +54,16 @@ SLOT_BOOKED = "slot_booked"
 INTERVIEW_STATUS_QUERY = "status"
 
 
+POOL_QUEUE_SUFFIX = "-slots"
+
+
+def pool_task_queue(task_queue: str) -> str:
+    """The slot pools' own task queue (see workers/worker.py), from either queue."""
+    if task_queue.endswith(POOL_QUEUE_SUFFIX):
+        return task_queue
+    return f"{task_queue}{POOL_QUEUE_SUFFIX}"
+
+
 def pool_start(
     job_post_id: str, round_number: int, owner_id: str, company_id: str
 ) -> SlotPoolStart:
@@ -65,7 +75,7 @@ def pool_start(
 def _start_options(start: SlotPoolStart, task_queue: str) -> dict[str, Any]:
     return {
         "id": slot_pool_workflow_id(start.job_post_id, start.round),
-        "task_queue": task_queue,
+        "task_queue": pool_task_queue(task_queue),
         "search_attributes": TypedSearchAttributes(
             [
                 SearchAttributePair(sa.JOB_POST_ID, start.job_post_id),
@@ -175,16 +185,19 @@ class SlotPoolActivities:
         and tells again: both are idempotent."""
         if batch.rows:
             async with self.db.session() as session:
-                for row in batch.rows:
-                    await session.exec(
-                        update(Slot)
-                        .where(col(Slot.id) == row.id)
-                        .values(
-                            status=row.status,
-                            interview_id=row.interview_id,
-                            booked_at=row.booked_at,
-                        )
-                    )
+                # One statement for the batch (an UPDATE by primary key per row).
+                await session.execute(
+                    update(Slot),
+                    [
+                        {
+                            "id": row.id,
+                            "status": row.status,
+                            "interview_id": row.interview_id,
+                            "booked_at": row.booked_at,
+                        }
+                        for row in batch.rows
+                    ],
+                )
                 await session.commit()
         client = activity.client()
 

@@ -31,6 +31,7 @@ from activities.slot_pool import (
     CONTRACTOR_WAITING,
     WITHDRAW,
     pool_start,
+    pool_task_queue,
     signal_slot_pool,
     update_slot_pool,
 )
@@ -205,7 +206,7 @@ async def pool_round(dev_env: WorkflowEnvironment) -> AsyncIterator[Round]:
     task_queue = f"pool-{uuid.uuid4().hex[:8]}"
     async with Worker(
         dev_env.client,
-        task_queue=task_queue,
+        task_queue=pool_task_queue(task_queue),
         workflows=[SlotPoolWorkflow],
         activities=rows.activities(),
         max_concurrent_activities=50,

@@ -171,7 +171,7 @@ class SlotPoolWorkflow:
         slot = self.slots.get(release.slot_id)
         if slot is not None and slot.status == BOOKED and slot.interview_id == release.interview_id:
             self._free(slot, reopen=release.reopen)
-        if release.waiting and release.interview_id not in self.holders:
+        if release.waiting and release.interview_id not in self.holders and not self.closed:
             self.waiting[release.interview_id] = release.contractor_id
         self.dirty = True
         await self._written()
@@ -218,6 +218,9 @@ class SlotPoolWorkflow:
         self._count_update()
         await workflow.wait_condition(lambda: self.loaded)
         self.closed = True
+        self.waiting.clear()  # nobody waits for a slot of a closed job post: no more prompts
+        self.announcements.clear()
+        self.dirty = True
         withdrawn = 0
         for slot in self.slots.values():
             if slot.status == OPEN:
@@ -231,7 +234,7 @@ class SlotPoolWorkflow:
 
     @workflow.signal(name=CONTRACTOR_WAITING)
     def contractor_waiting(self, member: PoolMember) -> None:
-        if member.interview_id not in self.holders:
+        if member.interview_id not in self.holders and not self.closed:
             self.waiting[member.interview_id] = member.contractor_id
         self.dirty = True
 
@@ -478,6 +481,8 @@ class SlotPoolWorkflow:
 
     async def _apply_reprompt_rule(self) -> Any:
         """Prompt or alert as the rule says; answers when to look again (None: on a change)."""
+        if self.closed:
+            return None
         now = workflow.now()
         bookable = self._bookable()
         count = len(bookable)
