@@ -63,19 +63,6 @@ class OpsUsers(BaseModel):
 # --- interview scheduling -------------------------------------------------------------------
 
 
-class OpenSlotsQuery(BaseModel):
-    job_post_id: str
-    round: int
-    now: datetime
-
-
-class OpenSlotsSummary(BaseModel):
-    """Bookable open slots of a job post round, and when the first of them expires."""
-
-    count: int
-    next_expiry: datetime | None = None
-
-
 class SlotPoolNotice(BaseModel):
     """A signal for a job post round's SlotPoolWorkflow, which is started if it is not running."""
 

@@ -20,8 +20,7 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
-from activities.contracts import SlotPoolNotice
-from activities.slot_pool import signal_slot_pool, update_slot_pool
+from activities.slot_pool import update_slot_pool
 from api.admission import RETRY_AFTER_SECONDS, PoolAdmission, PoolBusy
 from api.errors import raise_from_update
 from domain.ids import slot_pool_workflow_id
@@ -168,11 +167,6 @@ class Workflows:
                 "too many claims are waiting for this round's slots; try again in a moment",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
-
-    async def tell_slot_pool(self, task_queue: str, notice: SlotPoolNotice) -> None:
-        """Signal a job post round's slot pool, starting it first when it is not running."""
-        await self.release()
-        await signal_slot_pool(self._client, task_queue, notice)
 
     async def check_service(self) -> None:
         """Raises when the Temporal service does not answer."""
