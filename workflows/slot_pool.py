@@ -334,7 +334,9 @@ class SlotPoolWorkflow:
         if not verdict.claimable:
             _refuse(verdict.reason)
         if claim.interview_id not in self.holders:
-            self.waiting[claim.interview_id] = claim.contractor_id
+            self.waiting[claim.interview_id] = claim.contractor_id or _contractor_of(
+                claim.interview_id
+            )
 
     async def _read_slot(self, slot_id: str) -> None:
         rows: list[PoolSlot] = await _attended(
@@ -572,7 +574,7 @@ class SlotPoolWorkflow:
         )
 
 
-def contractor_of(interview_id: str) -> str:
+def _contractor_of(interview_id: str) -> str:
     parsed = parse_interview_workflow_id(interview_id)
     return parsed[1] if parsed else ""
 
