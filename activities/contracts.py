@@ -53,6 +53,7 @@ class ReleaseSlotRequest(BaseModel):
     slot_id: str
     interview_id: str
     reopen: bool = True
+    waiting: bool = False  # the interview waits for a slot again (a cancelled booking)
 
 
 class OpsUsers(BaseModel):
@@ -60,19 +61,6 @@ class OpsUsers(BaseModel):
 
 
 # --- interview scheduling -------------------------------------------------------------------
-
-
-class OpenSlotsQuery(BaseModel):
-    job_post_id: str
-    round: int
-    now: datetime
-
-
-class OpenSlotsSummary(BaseModel):
-    """Bookable open slots of a job post round, and when the first of them expires."""
-
-    count: int
-    next_expiry: datetime | None = None
 
 
 class SlotPoolNotice(BaseModel):

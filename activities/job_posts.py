@@ -11,10 +11,11 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.slot_pool import CLOSE_ROUND, pool_start, update_slot_pool
 from domain.ids import job_post_close_workflow_id
 from domain.stages import TERMINAL_STAGES
 from store.db import Database
-from store.models import Candidacy, JobPost, Slot
+from store.models import Candidacy, JobPost
 from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close_contracts import CloseProgress, EndCandidacies
 
@@ -75,16 +76,26 @@ class JobPostCloseActivities:
 
     @activity.defn
     async def withdraw_open_slots(self, job_post_id: str) -> int:
-        """Withdraw the post's open slots (booked ones are released by their interviews);
-        answers how many."""
+        """Close every round's slot pool: its open slots are withdrawn and it takes no more
+        claims (booked ones are withdrawn as their interviews end); answers how many."""
         async with self.db.session() as session:
-            result = await session.exec(
-                update(Slot)
-                .where(col(Slot.job_post_id) == job_post_id, col(Slot.status) == "open")
-                .values(status="withdrawn")
+            job_post = await session.get(JobPost, job_post_id)
+        if job_post is None:
+            return 0
+        client = activity.client()
+        withdrawn = await asyncio.gather(
+            *(
+                update_slot_pool(
+                    client,
+                    activity.info().task_queue,
+                    pool_start(job_post.id, number, job_post.owner_id, job_post.company_id),
+                    CLOSE_ROUND,
+                    result_type=int,
+                )
+                for number in range(1, len(job_post.interview_plan) + 1)
             )
-            await session.commit()
-            return int(result.rowcount)  # type: ignore[attr-defined]
+        )
+        return sum(withdrawn)
 
     @activity.defn
     async def project_close(self, progress: CloseProgress) -> None:

@@ -1,61 +1,151 @@
-"""What the slot pool of a job post round needs from the outside: the bookable open slots, the
-ops users to alert, and a way for interviews (and the API) to reach the pool.
+"""The slot pool of a job post round (`SlotPoolWorkflow`) and the outside world: reaching it
+(update-with-start and signal-with-start, so whoever speaks first starts it and an idle round
+needs no running workflow), the rows it loads and writes (the projection the API lists from), the
+interviews it tells of their bookings, and the ops users it alerts.
 
-The pool is reached by signal-with-start, so whoever speaks first starts it. Its signal names are
-defined here, not in the workflow module, so the API and activities can use them without
-importing workflow code."""
+Its update and signal names are defined here, not in the workflow module, so the API and
+activities can use them without importing workflow code."""
 
-from datetime import UTC, datetime
+import asyncio
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlalchemy import update
+from sqlmodel import col, select
 from temporalio import activity
-from temporalio.client import Client
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+)
+from temporalio.service import RPCError, RPCStatusCode
 
-from activities.contracts import OpenSlotsQuery, OpenSlotsSummary, OpsUsers, SlotPoolNotice
+from activities.contracts import OpsUsers, SlotPoolNotice
 from domain.ids import slot_pool_workflow_id
-from domain.slots import MIN_NOTICE, expires_at
 from store.db import Database
-from store.models import Slot, User
+from store.models import JobPost, Slot, User
 from workers.settings import Settings
 from workflows import search_attributes as sa
 from workflows import summaries
-from workflows.contracts import SlotPoolStart
+from workflows.claimable import claim_refusal
+from workflows.contracts import InterviewState, InterviewStatus, SlotPoolStart
+from workflows.slot_pool_contracts import (
+    ClaimVerdict,
+    PoolSlot,
+    ProjectionResult,
+    RoundSlotsQuery,
+    SlotProjection,
+)
 
 POOL_WORKFLOW = "SlotPoolWorkflow"
 CONTRACTOR_WAITING = "contractor_waiting"  # payload: PoolMember
-CONTRACTOR_LEFT = "contractor_left"  # payload: PoolMember (booked, or the interview ended)
+CONTRACTOR_LEFT = "contractor_left"  # payload: PoolMember (booked: no longer waiting)
+INTERVIEW_ENDED = "interview_ended"  # payload: PoolMember (whatever it holds goes back)
 SLOTS_ADDED = "slots_added"  # payload: SlotsAdded
 SLOTS_WITHDRAWN = "slots_withdrawn"  # payload: {}
-SIGNALS = (CONTRACTOR_WAITING, CONTRACTOR_LEFT, SLOTS_ADDED, SLOTS_WITHDRAWN)
+SIGNALS = (CONTRACTOR_WAITING, CONTRACTOR_LEFT, INTERVIEW_ENDED, SLOTS_ADDED, SLOTS_WITHDRAWN)
+# Updates of the pool.
+CLAIM = "claim"
+RELEASE = "release"
+ADD_SLOTS = "add_slots"
+WITHDRAW = "withdraw"
+CLOSE_ROUND = "close_round"
+# Told to an interview once the pool booked a slot for it (payload: SlotBooked).
+SLOT_BOOKED = "slot_booked"
+INTERVIEW_STATUS_QUERY = "status"
+
+
+POOL_QUEUE_SUFFIX = "-slots"
+
+
+def pool_task_queue(task_queue: str) -> str:
+    """The slot pools' own task queue (see workers/worker.py), from either queue."""
+    if task_queue.endswith(POOL_QUEUE_SUFFIX):
+        return task_queue
+    return f"{task_queue}{POOL_QUEUE_SUFFIX}"
+
+
+def pool_start(
+    job_post_id: str, round_number: int, owner_id: str, company_id: str
+) -> SlotPoolStart:
+    return SlotPoolStart(
+        job_post_id=job_post_id, round=round_number, owner_id=owner_id, company_id=company_id
+    )
+
+
+def _start_options(start: SlotPoolStart, task_queue: str) -> dict[str, Any]:
+    return {
+        "id": slot_pool_workflow_id(start.job_post_id, start.round),
+        "task_queue": pool_task_queue(task_queue),
+        "search_attributes": TypedSearchAttributes(
+            [
+                SearchAttributePair(sa.JOB_POST_ID, start.job_post_id),
+                SearchAttributePair(sa.CLIENT_ID, start.company_id),
+            ]
+        ),
+        "static_summary": summaries.slot_pool_summary(start.job_post_id, start.round),
+        "static_details": summaries.slot_pool_details(),
+    }
+
+
+async def update_slot_pool(
+    client: Client,
+    task_queue: str,
+    start: SlotPoolStart,
+    update_name: str,
+    arg: Any = None,
+    result_type: type | None = None,
+    update_id: str | None = None,
+) -> Any:
+    """Run an update of the round's pool, starting the pool first when it is not running."""
+    operation = WithStartWorkflowOperation(
+        POOL_WORKFLOW,
+        start,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        **_start_options(start, task_queue),
+    )
+    args = [] if arg is None else [arg]
+    return await client.execute_update_with_start_workflow(
+        update_name,
+        *args,
+        start_workflow_operation=operation,
+        result_type=result_type,
+        id=update_id,
+    )
 
 
 async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:
     """Signal the job post round's pool, starting it first when it is not running."""
     if notice.signal not in SIGNALS:
         raise ValueError(f"unknown slot pool signal {notice.signal!r}")
-    start = SlotPoolStart(
-        job_post_id=notice.job_post_id,
-        round=notice.round,
-        owner_id=notice.owner_id,
-        company_id=notice.company_id,
-    )
+    start = pool_start(notice.job_post_id, notice.round, notice.owner_id, notice.company_id)
     await client.start_workflow(
         POOL_WORKFLOW,
         start,
-        id=slot_pool_workflow_id(notice.job_post_id, notice.round),
-        task_queue=task_queue,
         start_signal=notice.signal,
         start_signal_args=[notice.payload],
-        search_attributes=TypedSearchAttributes(
-            [
-                SearchAttributePair(sa.JOB_POST_ID, notice.job_post_id),
-                SearchAttributePair(sa.CLIENT_ID, notice.company_id),
-            ]
-        ),
-        static_summary=summaries.slot_pool_summary(notice.job_post_id, notice.round),
-        static_details=summaries.slot_pool_details(),
+        **_start_options(start, task_queue),
+    )
+
+
+async def pool_start_of(db: Database, job_post_id: str, round_number: int) -> SlotPoolStart:
+    """The pool's start arguments, for an activity that knows only the job post."""
+    async with db.session() as session:
+        job_post = await session.get(JobPost, job_post_id)
+    if job_post is None:
+        raise ValueError(f"no job post {job_post_id}")
+    return pool_start(job_post_id, round_number, job_post.owner_id, job_post.company_id)
+
+
+def _as_pool_slot(row: Slot) -> PoolSlot:
+    return PoolSlot(
+        id=row.id,
+        start=row.start,
+        end=row.end,
+        status=row.status,
+        round=row.round,
+        interview_id=row.interview_id,
+        booked_at=row.booked_at,
     )
 
 
@@ -65,28 +155,78 @@ class SlotPoolActivities:
         self.settings = settings
 
     def activities(self) -> list[Any]:
-        return [self.open_slot_summary, self.ops_user_ids, self.tell_slot_pool]
+        return [
+            self.round_slots,
+            self.project_slots,
+            self.interview_claimable,
+            self.ops_user_ids,
+            self.tell_slot_pool,
+        ]
 
     @activity.defn
-    async def open_slot_summary(self, query: OpenSlotsQuery) -> OpenSlotsSummary:
-        bookable = (
-            (Slot.job_post_id == query.job_post_id)
-            & (Slot.round == query.round)
-            & (Slot.status == "open")
-            & (col(Slot.start) >= query.now + MIN_NOTICE)
-        )
+    async def round_slots(self, query: RoundSlotsQuery) -> list[PoolSlot]:
+        """Every slot row of the round, or the one asked for (whatever its job post or round:
+        the pool refuses it with the reason)."""
         async with self.db.session() as session:
-            count, first = (
-                await session.exec(select(func.count(), func.min(Slot.start)).where(bookable))
-            ).one()
-        # SQLite hands aggregates back as text, without the column type's conversion.
-        if isinstance(first, str):
-            first = datetime.fromisoformat(first)
-        if first is not None and first.tzinfo is None:
-            first = first.replace(tzinfo=UTC)
-        return OpenSlotsSummary(
-            count=int(count), next_expiry=expires_at(first) if first is not None else None
-        )
+            if query.slot_id is not None:
+                row = await session.get(Slot, query.slot_id)
+                if row is None or row.job_post_id != query.job_post_id:
+                    return []
+                return [_as_pool_slot(row)]
+            rows = await session.exec(
+                select(Slot)
+                .where(Slot.job_post_id == query.job_post_id, Slot.round == query.round)
+                .order_by(col(Slot.start))
+            )
+            return [_as_pool_slot(r) for r in rows]
+
+    @activity.defn
+    async def project_slots(self, batch: SlotProjection) -> ProjectionResult:
+        """Write the batch's rows as the pool holds them (one transaction), then tell each
+        interview its booking; answers the interviews that no longer run. Retried, it writes
+        and tells again: both are idempotent."""
+        if batch.rows:
+            async with self.db.session() as session:
+                # One statement for the batch (an UPDATE by primary key per row).
+                await session.execute(
+                    update(Slot),
+                    [
+                        {
+                            "id": row.id,
+                            "status": row.status,
+                            "interview_id": row.interview_id,
+                            "booked_at": row.booked_at,
+                        }
+                        for row in batch.rows
+                    ],
+                )
+                await session.commit()
+        client = activity.client()
+
+        async def tell(interview_id: str, booked: Any) -> str | None:
+            try:
+                await client.get_workflow_handle(interview_id).signal(SLOT_BOOKED, booked)
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    return interview_id
+                raise
+            return None
+
+        told = await asyncio.gather(*(tell(b.interview_id, b) for b in batch.tell))
+        return ProjectionResult(ended=[i for i in told if i is not None])
+
+    @activity.defn
+    async def interview_claimable(self, interview_id: str) -> ClaimVerdict:
+        """Ask an interview whether it waits for a slot (and why not)."""
+        handle = activity.client().get_workflow_handle(interview_id)
+        try:
+            state = await handle.query(INTERVIEW_STATUS_QUERY, result_type=InterviewState)
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return ClaimVerdict(claimable=False, reason="this interview has ended")
+            raise
+        refusal = claim_refusal(InterviewStatus(state.status))
+        return ClaimVerdict(claimable=refusal is None, reason=refusal or "")
 
     @activity.defn
     async def ops_user_ids(self) -> OpsUsers:

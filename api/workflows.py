@@ -4,8 +4,10 @@ refusals become HTTP answers here."""
 
 import asyncio
 import logging
+import weakref
 from typing import Any
 
+from fastapi import HTTPException
 from sqlalchemy import event
 from sqlalchemy.orm import Session as SyncSession
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,14 +20,19 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
-from activities.contracts import SlotPoolNotice
-from activities.slot_pool import signal_slot_pool
+from activities.slot_pool import update_slot_pool
+from api.admission import RETRY_AFTER_SECONDS, PoolAdmission, PoolBusy
 from api.errors import raise_from_update
+from domain.ids import slot_pool_workflow_id
+from workflows.contracts import SlotPoolStart
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
 NEXT_STEP_WAIT_SECONDS = 10.0
 
 log = logging.getLogger(__name__)
+
+# One admission control per process (per Temporal client: one per process, shared).
+_admissions: "weakref.WeakKeyDictionary[Client, PoolAdmission]" = weakref.WeakKeyDictionary()
 
 
 class UncommittedChanges(RuntimeError):
@@ -129,10 +136,37 @@ class Workflows:
         await self.release()
         return await self._client.get_workflow_handle(workflow_id).describe()
 
-    async def tell_slot_pool(self, task_queue: str, notice: SlotPoolNotice) -> None:
-        """Signal a job post round's slot pool, starting it first when it is not running."""
+    async def update_slot_pool(
+        self,
+        task_queue: str,
+        start: SlotPoolStart,
+        update_name: str,
+        arg: Any = None,
+        result_type: type | None = None,
+        *,
+        in_flight: int,
+        queued: int,
+    ) -> Any:
+        """Run an update of a job post round's slot pool (started when it is not running),
+        admitted in turn (api/admission.py); a refusal raises the HTTP answer it deserves."""
         await self.release()
-        await signal_slot_pool(self._client, task_queue, notice)
+        admission = _admissions.get(self._client)
+        if admission is None:
+            admission = _admissions[self._client] = PoolAdmission(in_flight, queued)
+        pool_id = slot_pool_workflow_id(start.job_post_id, start.round)
+        try:
+            async with admission.admit(pool_id):
+                return await update_slot_pool(
+                    self._client, task_queue, start, update_name, arg, result_type
+                )
+        except (WorkflowUpdateFailedError, RPCError) as error:
+            raise_from_update(error)
+        except PoolBusy:
+            raise HTTPException(
+                503,
+                "too many claims are waiting for this round's slots; try again in a moment",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            ) from None
 
     async def check_service(self) -> None:
         """Raises when the Temporal service does not answer."""

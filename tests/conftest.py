@@ -122,7 +122,8 @@ async def stack(
 async def dev_stack(
     request: pytest.FixtureRequest, dev_env: WorkflowEnvironment, mail: MailServer
 ) -> AsyncIterator[Stack]:
-    """The real API and worker on a dev server, once on each database: for real-time races."""
+    """The real API and worker on a dev server, once on each database: for real-time races.
+    The server takes 500 updates in flight per workflow, so the API may let 200 through."""
     url = str(request.getfixturevalue(f"{request.param}_url"))
-    async with running_stack(dev_env, url, mail) as running:
+    async with running_stack(dev_env, url, mail, pool_updates_in_flight=200) as running:
         yield running

@@ -101,13 +101,15 @@ class Stack:
 
 @asynccontextmanager
 async def running_stack(
-    env: WorkflowEnvironment, database_url: str, mail: MailServer
+    env: WorkflowEnvironment, database_url: str, mail: MailServer, **more: Any
 ) -> AsyncIterator[Stack]:
+    """`more`: further settings (e.g. what the server's dynamic config allows)."""
     settings = Settings(
         database_url=database_url,
         temporal_task_queue=f"hiring-test-{uuid.uuid4().hex[:8]}",
         smtp_host="127.0.0.1",
         smtp_port=mail.port,
+        **more,
         _env_file=None,  # type: ignore[call-arg]
     )
     db = Database(database_url)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from domain.ids import slot_pool_workflow_id
 from store.models import Cancellation
 from tests.cancellation import (
     booked_interview,
@@ -78,6 +79,13 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
     assert invite["METHOD"] == "REQUEST"
     assert int(invite.walk("VEVENT")[0]["SEQUENCE"]) == 2
     await record_history(stack.env.client, ada.interview_id, "interview_cancelled_and_rebooked")
+    # (The same, with every claim decided by the round's slot pool.)
+    await record_history(
+        stack.env.client, ada.interview_id, "interview_pool_booked_cancelled_and_rebooked"
+    )
+    await record_history(
+        stack.env.client, slot_pool_workflow_id(job["id"], 1), "slot_pool_claims_and_a_release"
+    )
 
 
 async def test_a_cancelled_contractor_waits_again_the_client_is_prompted_new_slots_are_told(

@@ -6,6 +6,7 @@ once the interview has started."""
 
 from datetime import timedelta
 
+from domain.ids import slot_pool_workflow_id
 from tests.cancellation import (
     booked_interview,
     booked_slots,
@@ -127,6 +128,12 @@ async def test_third_contractor_reschedule_is_refused_the_client_may_still_move_
     ]
     assert [s.id for s in await booked_slots(stack, ada.job["id"])] == [five]
     await record_history(stack.env.client, ada.interview_id, "interview_rescheduled")
+    await record_history(
+        stack.env.client, ada.interview_id, "interview_pool_booked_rescheduled_through_the_pool"
+    )
+    await record_history(
+        stack.env.client, slot_pool_workflow_id(ada.job["id"], 1), "slot_pool_moves"
+    )
 
 
 async def test_no_reschedule_once_the_interview_started_or_without_a_booking(

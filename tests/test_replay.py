@@ -9,7 +9,8 @@ Record them again (only for a change no running workflow can see) with
 tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
 tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_job_post_close.py
 tests/test_outbox_handlers.py tests/test_next_step*.py tests/test_scheduling_reprompt.py
-tests/test_messaging.py`."""
+tests/test_messaging.py tests/test_slot_pool.py`; then restore with git the histories of paths
+running workflows still take, which the new code no longer records."""
 
 from pathlib import Path
 
@@ -52,6 +53,11 @@ REQUIRED = {
     "interview_rebooked_at_once",
     "slot_pool_ops_alerted",
     "message_relayed",
+    # Slots decided by the round's slot pool: its own runs, and interviews it told of bookings.
+    "slot_pool_claims_and_a_release",
+    "slot_pool_moves",
+    "interview_pool_booked_cancelled_and_rebooked",
+    "interview_pool_booked_rescheduled_through_the_pool",
 }
 
 

@@ -1,8 +1,8 @@
 """The store on both databases (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set): the
 migrations build every table of the models, rows round-trip (JSON columns, aware UTC times),
-unique constraints hold, and the conditional slot booking books a slot once under a race."""
+unique constraints hold. (Who books a slot is decided by the round's slot pool:
+tests/test_slot_pool.py.)"""
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -14,11 +14,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel, select
-from temporalio.exceptions import ApplicationError
 
-from activities.contracts import BookSlotRequest
-from activities.slots import SlotActivities
-from domain.ids import interview_workflow_id, new_id
+from domain.ids import new_id
 from domain.plans import Assessment, Round, RoundKind
 from store.accounts import create_company, create_contractor, create_user
 from store.db import Database, sync_url
@@ -33,7 +30,6 @@ from store.models import (
     Slot,
     User,
 )
-from workflows.contracts import Booking
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -293,60 +289,3 @@ async def test_ledger_idempotency_key_is_unique(db: Database) -> None:
         )
 
     await _insert_twice(db, entry(8000), entry(8000))
-
-
-# --- the slot booking race ----------------------------------------------------------------------
-
-RACERS = 20
-
-
-async def test_a_slot_is_booked_once_when_20_claims_race(db: Database) -> None:
-    company, owner = await _company_and_owner(db)
-    job_post = await _job_post(db, company, owner)
-    contractors = [await _contractor(db) for _ in range(RACERS)]
-    now = datetime.now(UTC)
-    start = (now + timedelta(days=2)).replace(microsecond=0)
-    slot = Slot(
-        id=new_id("sl"),
-        job_post_id=job_post.id,
-        round=1,
-        start=start,
-        end=start + timedelta(minutes=30),
-        created_at=now,
-    )
-    async with db.session() as session:
-        session.add(slot)
-        await session.commit()
-    slots = SlotActivities(db)
-
-    def claim(contractor: User) -> BookSlotRequest:
-        return BookSlotRequest(
-            slot_id=slot.id,
-            interview_id=interview_workflow_id(job_post.id, contractor.id, 1),
-            job_post_id=job_post.id,
-            round=1,
-            now=now,
-        )
-
-    answers = await asyncio.gather(
-        *(slots.book_slot(claim(c)) for c in contractors), return_exceptions=True
-    )
-
-    bookings = [a for a in answers if isinstance(a, Booking)]
-    refusals = [a for a in answers if isinstance(a, ApplicationError)]
-    assert (len(bookings), len(refusals)) == (1, RACERS - 1), answers
-    assert bookings[0] == Booking(slot_id=slot.id, start=start, end=start + timedelta(minutes=30))
-    assert {r.message for r in refusals} == {"this slot was just taken by someone else"}
-    assert all(r.non_retryable for r in refusals)
-    async with db.session() as session:
-        booked = await session.get(Slot, slot.id)
-    assert booked is not None and booked.status == "booked"
-    winner = answers.index(bookings[0])
-    assert booked.interview_id == claim(contractors[winner]).interview_id
-
-    # A retry of the winner's booking recognises its own success; a loser's retry stays refused.
-    again = await slots.book_slot(claim(contractors[winner]))
-    assert again == bookings[0]
-    loser = contractors[(winner + 1) % RACERS]
-    with pytest.raises(ApplicationError, match="just taken"):
-        await slots.book_slot(claim(loser))

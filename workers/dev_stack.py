@@ -32,6 +32,8 @@ from workflows import search_attributes as sa
 SEARCH_ATTRIBUTES = tuple(f"{key.name}={sa.server_type(key)}" for key in sa.ALL)
 # Slot claims are updates; a burst on one workflow needs more than the default 10 in flight.
 DYNAMIC_CONFIG = ("history.maxInFlightUpdates=500",)
+# What the API lets through at once per slot pool: well below the server's 500 above.
+POOL_UPDATES_IN_FLIGHT = "200"
 STARTUP_SECONDS = 120.0
 STOP_SECONDS = 20.0
 POLL_SECONDS = 0.25
@@ -134,7 +136,11 @@ class Children:
             stdin=asyncio.subprocess.DEVNULL,
             stdout=output,
             stderr=asyncio.subprocess.STDOUT if output else None,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            env={
+                "POOL_UPDATES_IN_FLIGHT": POOL_UPDATES_IN_FLIGHT,
+                **os.environ,
+                "PYTHONUNBUFFERED": "1",
+            },
             start_new_session=True,
             preexec_fn=_die_with_parent,
         )

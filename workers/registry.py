@@ -30,6 +30,13 @@ def workflow_classes() -> list[type]:
     ]
 
 
+def pool_workflow_classes() -> list[type]:
+    """Run on a task queue of their own (activities.slot_pool.pool_task_queue)."""
+    from workflows.slot_pool import SlotPoolWorkflow
+
+    return [SlotPoolWorkflow]
+
+
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
     from activities.engagements import EngagementActivities

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
+    # Updates each API process lets through at once on one round's slot pool (claims beyond
+    # wait their turn): keep it, times the number of API processes, below the Temporal server's
+    # `history.maxInFlightUpdates` (10 by default; 500 in the dev stack and compose). Past
+    # POOL_UPDATES_QUEUED waiting claims, a claim answers 503 with Retry-After.
+    pool_updates_in_flight: int = Field(default=8, ge=1)
+    pool_updates_queued: int = Field(default=5000, ge=0)
+
     # The dev stack (`make run`): its Temporal dev server listens on TEMPORAL_ADDRESS's port.
     temporal_ui_port: int = 8233
     temporal_db_file: str = "var/temporal.db"

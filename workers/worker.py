@@ -6,29 +6,63 @@
 import asyncio
 import signal
 from collections.abc import Callable
+from contextlib import AsyncExitStack
 from datetime import timedelta
 from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.slot_pool import pool_task_queue
 from store.db import Database
-from workers.registry import activity_instances, workflow_classes
+from workers.registry import activity_instances, pool_workflow_classes, workflow_classes
 from workers.settings import Settings, get_settings
 from workers.temporal_client import connect
 
 
-def create_worker(client: Client, settings: Settings, db: Database) -> Worker:
+class HiringWorkers:
+    """The hiring workers of one process, run together: every workflow on the task queue, and
+    the slot pools on a queue (with pollers and a sticky queue) of their own as well, so that a
+    burst of claims never waits behind the other workflows' tasks (pools started before they had
+    their own queue still run on the first). Both run every activity."""
+
+    def __init__(self, workers: list[Worker]) -> None:
+        self.workers = workers
+        self._running = AsyncExitStack()
+
+    async def __aenter__(self) -> "HiringWorkers":
+        for worker in self.workers:
+            await self._running.enter_async_context(worker)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._running.aclose()
+
+
+def create_worker(client: Client, settings: Settings, db: Database) -> HiringWorkers:
     activities: list[Callable[..., Any]] = []
     for instance in activity_instances(db, settings):
         activities.extend(instance.activities())
-    return Worker(
-        client,
-        task_queue=settings.temporal_task_queue,
-        workflows=workflow_classes(),
-        activities=activities,
-        graceful_shutdown_timeout=timedelta(seconds=10),
-        max_concurrent_activities=100,
+    pools = pool_workflow_classes()
+    return HiringWorkers(
+        [
+            Worker(
+                client,
+                task_queue=settings.temporal_task_queue,
+                workflows=workflow_classes(),
+                activities=activities,
+                graceful_shutdown_timeout=timedelta(seconds=10),
+                max_concurrent_activities=100,
+            ),
+            Worker(
+                client,
+                task_queue=pool_task_queue(settings.temporal_task_queue),
+                workflows=pools,
+                activities=activities,
+                graceful_shutdown_timeout=timedelta(seconds=10),
+                max_concurrent_activities=20,
+            ),
+        ]
     )
 
 

@@ -329,8 +329,17 @@ class SlotPoolState(BaseModel):
     ops_alerted: bool = False
     delayed_told: list[str] = Field(default_factory=list)  # contractors told of the delay
     batches_seen: list[str] = Field(default_factory=list)  # recent SlotsAdded.batch_id
+    # What the pool decides claims from, handed over by continue-as-new (a fresh run loads the
+    # round's slots from the database, their projection).
+    slots: list["PoolSlot"] | None = None
+    unprojected: list[str] = Field(default_factory=list)  # slot ids whose rows are behind
+    untold: list["SlotBooked"] = Field(default_factory=list)  # bookings their interview awaits
+    closed: bool = False
 
 
+from workflows.slot_pool_contracts import PoolSlot, SlotBooked  # noqa: E402
+
+SlotPoolState.model_rebuild()
 SlotPoolStart.model_rebuild()
 
 

@@ -20,6 +20,16 @@ in order (calendars REQUEST or CANCEL with the notices), stops the old booking's
 for a new claim after a cancellation. Each wait looks at the booking itself as well as at the
 outbox (an announcement under way may have emptied it), and a courier of its own tells the
 candidacy each change as it happens: the update `caught_up` answers once it has.
+
+Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
+update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
+story goes on from it as from any booking. A booking told once this interview can no longer
+take it (cancelled meanwhile) is given back. A move, a cancellation and the end go through the
+pool too (the slot activities are its updates).
+
+Not sandboxed: every import is passed through (pydantic models, pure rules of `domain/`, the
+activities' interfaces); the code reads time only through `workflow.now()` and timers, keeps no
+module-level mutable state and does no I/O, so a replay issues the same commands.
 """
 
 import asyncio
@@ -40,7 +50,12 @@ with workflow.unsafe.imports_passed_through():
         SlotPoolNotice,
     )
     from activities.notify import CancelNotifications, NotifyActivities
-    from activities.slot_pool import CONTRACTOR_LEFT, CONTRACTOR_WAITING, SlotPoolActivities
+    from activities.slot_pool import (
+        CONTRACTOR_LEFT,
+        CONTRACTOR_WAITING,
+        INTERVIEW_ENDED,
+        SlotPoolActivities,
+    )
     from activities.slots import SLOT_UNAVAILABLE, SlotActivities
     from domain.assessments import due_at, extension_problem, reminder_at
     from domain.errors import CONFLICT, INVALID
@@ -64,6 +79,7 @@ with workflow.unsafe.imports_passed_through():
         Change,
         RequestCancelled,
     )
+    from workflows.claimable import claim_refusal
     from workflows.common import at_utc, run_activity, wait_until
     from workflows.contracts import (
         AssessmentExtension,
@@ -86,7 +102,8 @@ with workflow.unsafe.imports_passed_through():
         RescheduleRequest,
         Side,
     )
-    from workflows.policies import DELIVERY
+    from workflows.policies import ATTENDED, DELIVERY
+    from workflows.slot_pool_contracts import SlotBooked, SlotSeen
 
 BOOK_TIMEOUT = timedelta(seconds=10)
 BOOK_RETRY = RetryPolicy(
@@ -104,9 +121,11 @@ TAKEN_PLACE = (InterviewStatus.AWAITING_OUTCOME, InterviewStatus.COMPLETED, Inte
 CLAIM_WHILE_WAITING_PATCH = "waiting-for-a-claim-sees-the-booking"
 # The candidacy hears of each change of the interview as it happens (a route answers once it has).
 CANDIDACY_TOLD_AT_ONCE_PATCH = "candidacy-told-of-changes-at-once"
+# An interview that ends tells the slot pool, which gives back a booking it made meanwhile.
+POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
 
 
-@workflow.defn
+@workflow.defn(sandboxed=False)
 class InterviewWorkflow:
     @workflow.init
     def __init__(self, start: InterviewStart) -> None:
@@ -151,6 +170,7 @@ class InterviewWorkflow:
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
+        self.slots_seen: set[str] = set()  # slots the pool told of (taken or given back)
 
     @workflow.run
     async def run(self, start: InterviewStart) -> InterviewResult:
@@ -382,7 +402,11 @@ class InterviewWorkflow:
             if release is not None:
                 await self._release(*release)
         await self._flush()
-        await self._tell_pool(CONTRACTOR_LEFT)
+        if workflow.patched(POOL_TOLD_OF_END_PATCH):
+            self.in_pool = False
+            await self._notify_pool(INTERVIEW_ENDED)
+        else:
+            await self._tell_pool(CONTRACTOR_LEFT)
 
     # --- what contractors and clients can do ------------------------------------------------
 
@@ -408,6 +432,36 @@ class InterviewWorkflow:
         held = self.state.booking
         if held is None or held.slot_id != request.slot_id:
             self._check_claimable()
+
+    @workflow.signal(description="The slot pool booked a slot for this interview.")
+    async def slot_booked(self, booked: SlotBooked) -> None:
+        """The slot pool booked a slot for this interview (a contractor's claim): the booking
+        stands as if claimed here. One this interview can no longer take goes back."""
+        async with self.lock:
+            held = self.state.booking
+            if held is not None and held.slot_id == booked.slot_id:
+                self.slots_seen.add(booked.slot_id)
+                return  # told again
+            takes = (
+                held is None
+                and self.state.status == InterviewStatus.AWAITING_SLOT
+                and not (self.winding_down or self.request_cancelled)
+            )
+            if takes:
+                booking = Booking(slot_id=booked.slot_id, start=booked.start, end=booked.end)
+                self._change_booking(booking)
+                self.state.booked_at = booked.booked_at
+                self._set(InterviewStatus.BOOKED)
+                self.outbox.append(Booked(booking, self.state.sequence))
+                self.slots_seen.add(booked.slot_id)
+                self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
+                return
+        await run_activity(
+            SlotActivities.release_slot,
+            ReleaseSlotRequest(slot_id=booked.slot_id, interview_id=self.start.interview_id),
+            ATTENDED,
+        )
+        self.slots_seen.add(booked.slot_id)
 
     @workflow.update(description="Either side cancels the booking before its start, with a reason.")
     async def cancel(self, request: CancelRequest) -> InterviewState:
@@ -587,11 +641,16 @@ class InterviewWorkflow:
             )
 
     @workflow.update(description="Answers once the candidacy has this interview's current view.")
-    async def caught_up(self) -> InterviewState:
+    async def caught_up(self, seen: SlotSeen | None = None) -> InterviewState:
         """Answers once the candidacy shows this interview's status and booking as they stand,
         i.e. once the story has taken in the last change (a claim, a move, a cancellation) and
         gone on from it: the route that made the change answers after this, so the next call
-        sees one story whichever workflow it asks."""
+        sees one story whichever workflow it asks. With `seen`, first until the slot pool's
+        booking of that slot has been told here."""
+        if seen is not None:
+            await workflow.wait_condition(
+                lambda: seen.slot_id in self.slots_seen or self.over or self.winding_down
+            )
         await workflow.wait_condition(self._candidacy_caught_up)
         return self.state
 
@@ -686,7 +745,10 @@ class InterviewWorkflow:
         await run_activity(
             SlotActivities.release_slot,
             ReleaseSlotRequest(
-                slot_id=slot_id, interview_id=self.start.interview_id, reopen=reopen
+                slot_id=slot_id,
+                interview_id=self.start.interview_id,
+                reopen=reopen,
+                waiting=self.state.status == InterviewStatus.AWAITING_SLOT,
             ),
         )
 
@@ -704,16 +766,9 @@ class InterviewWorkflow:
         )
 
     def _check_claimable(self) -> None:
-        status = self.state.status
-        if status == InterviewStatus.AWAITING_ASSESSMENT:
-            _conflict("the take-home assessment must be submitted before the interview is booked")
-        if status == InterviewStatus.ASSESSMENT_OVERDUE:
-            _conflict(
-                "the take-home assessment is overdue: the interview can be booked once it is "
-                "submitted or the client advances anyway"
-            )
-        if status != InterviewStatus.AWAITING_SLOT:
-            _conflict(f"this interview is already {status.value}")
+        refusal = claim_refusal(self.state.status)
+        if refusal is not None:
+            _conflict(refusal)
 
     def _check_assessment_open(self) -> None:
         if self.state.assessment is None:
@@ -767,6 +822,9 @@ class InterviewWorkflow:
         if waiting == self.in_pool:
             return
         self.in_pool = waiting
+        await self._notify_pool(signal)
+
+    async def _notify_pool(self, signal: str) -> None:
         member = PoolMember(
             interview_id=self.start.interview_id, contractor_id=self.start.contractor_id
         )

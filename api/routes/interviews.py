@@ -15,6 +15,7 @@ from activities.invites import (
     invite_summary,
     join_link,
 )
+from activities.slot_pool import CLAIM, pool_start
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from domain.ids import candidacy_workflow_id
@@ -24,7 +25,6 @@ from workflows.candidacy import CandidacyWorkflow
 from workflows.contracts import (
     Booking,
     CancelRequest,
-    ClaimRequest,
     InterviewClosed,
     InterviewState,
     InterviewStatus,
@@ -33,6 +33,7 @@ from workflows.contracts import (
     Side,
 )
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool_contracts import SlotClaim, SlotSeen
 
 router = APIRouter(tags=["interviews"])
 
@@ -83,19 +84,39 @@ class JoinOut(BaseModel):
             "description": "slot taken, expired, withdrawn or of another round; interview "
             "already booked; take-home assessment not submitted"
         },
-        503: {"description": "the booking could not be decided right now; try again"},
+        503: {
+            "description": "too many claims wait for this round's slots (Retry-After), or the "
+            "booking could not be decided right now; try again"
+        },
     },
 )
 async def claim(
-    interview_id: str, body: ClaimIn, user: Caller, session: Session, temporal: Temporal
+    interview_id: str,
+    body: ClaimIn,
+    user: Caller,
+    session: Session,
+    temporal: Temporal,
+    settings: AppSettings,
 ) -> Booking:
-    """Book one open slot: 200 booked, or 409 with the reason. Final either way. A 200 answers
-    once the candidacy shows the round as booked."""
-    await interview_for(session, user, interview_id, client=False, contractor=True, ops=False)
-    booking: Booking = await temporal.update(
-        interview_id, InterviewWorkflow.claim, ClaimRequest(slot_id=body.slot_id)
+    """Book one open slot: 200 booked, or 409 with the reason. Final either way. The round's
+    slot pool decides; a 200 answers once the interview has the booking and the candidacy shows
+    the round as booked. A burst of claims waits its turn; 503 with Retry-After only when too
+    many already wait."""
+    job_post, contractor_id, round_number = await interview_for(
+        session, user, interview_id, client=False, contractor=True, ops=False
     )
-    await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up)
+    booking: Booking = await temporal.update_slot_pool(
+        settings.temporal_task_queue,
+        pool_start(job_post.id, round_number, job_post.owner_id, job_post.company_id),
+        CLAIM,
+        SlotClaim(interview_id=interview_id, slot_id=body.slot_id, contractor_id=contractor_id),
+        Booking,
+        in_flight=settings.pool_updates_in_flight,
+        queued=settings.pool_updates_queued,
+    )
+    await temporal.await_next_step(
+        interview_id, InterviewWorkflow.caught_up, SlotSeen(slot_id=booking.slot_id)
+    )
     return booking
 
 

@@ -1,20 +1,19 @@
 """Interview slots a client proposes for one round of a job post.
 
-Adding or withdrawing slots tells the round's slot pool (new slots are announced to the
-contractors waiting; the pool reprompts the client when times run short). Claims do not go
-through here: see api/routes/interviews.py."""
+New slots are stored here (checked against every round of the job post) and handed to the
+round's slot pool, which decides every claim and withdrawal (workflows/slot_pool.py), announces
+new slots to the contractors waiting and reprompts the client when times run short. The list of
+open slots reads the rows the pool writes, at most one batch behind it."""
 
 import logging
 from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio.service import RPCError
 
-from activities.contracts import SlotPoolNotice
-from activities.slot_pool import SLOTS_ADDED, SLOTS_WITHDRAWN
+from activities.slot_pool import ADD_SLOTS, WITHDRAW, pool_start
 from api.access import job_post_for_owner, owns_company_resource
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.errors import not_found
@@ -28,8 +27,9 @@ from domain.ids import interview_workflow_id, new_id
 from domain.plans import ALLOWED_DURATIONS, Round
 from domain.slots import MIN_NOTICE, Window, blocks_new_slots, slot_problems
 from store.models import JobPost, Slot
-from workflows.contracts import InterviewStatus, SlotsAdded
+from workflows.contracts import InterviewStatus, SlotPoolStart
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool_contracts import PoolSlot, ProposedSlots, WithdrawSlot
 
 router = APIRouter(tags=["slots"])
 log = logging.getLogger(__name__)
@@ -83,28 +83,8 @@ async def _taken_windows(session: Session, job_post_id: str, now: datetime) -> l
     return [Window(r.start, r.end) for r in rows if blocks_new_slots(r.status, r.start, now)]
 
 
-async def _tell_pool(
-    temporal: Temporal,
-    settings: AppSettings,
-    job_post: JobPost,
-    number: RoundNumber,
-    signal: str,
-    payload: dict[str, object],
-) -> None:
-    """Best effort: the slots are saved whatever happens here; the pool looks at the database
-    again on its next change, so a lost signal delays an announcement, never a booking."""
-    notice = SlotPoolNotice(
-        job_post_id=job_post.id,
-        round=number,
-        owner_id=job_post.owner_id,
-        company_id=job_post.company_id,
-        signal=signal,
-        payload=payload,
-    )
-    try:
-        await temporal.tell_slot_pool(settings.temporal_task_queue, notice)
-    except RPCError as error:
-        log.warning("slot pool of %s round %s not told %s: %s", job_post.id, number, signal, error)
+def _pool_of(job_post: JobPost, number: int) -> SlotPoolStart:
+    return pool_start(job_post.id, number, job_post.owner_id, job_post.company_id)
 
 
 @router.post(
@@ -158,10 +138,26 @@ async def propose_slots(
     ]
     session.add_all(rows)
     await session.commit()
-    added = SlotsAdded(batch_id=rows[0].id, count=len(rows), first_start=min(r.start for r in rows))
-    await _tell_pool(
-        temporal, settings, job_post, number, SLOTS_ADDED, added.model_dump(mode="json")
+    proposed = ProposedSlots(
+        batch_id=rows[0].id,
+        slots=[PoolSlot(id=r.id, start=r.start, end=r.end, round=number) for r in rows],
     )
+    try:
+        await temporal.update_slot_pool(
+            settings.temporal_task_queue,
+            _pool_of(job_post, number),
+            ADD_SLOTS,
+            proposed,
+            int,
+            in_flight=settings.pool_updates_in_flight,
+            queued=settings.pool_updates_queued,
+        )
+    except (RPCError, HTTPException) as error:
+        # The slots are stored: the pool reads a slot it has not heard of when it is claimed;
+        # only the announcement to those waiting is lost.
+        log.warning(
+            "slot pool of %s round %s not told of new slots: %s", job_post.id, number, error
+        )
     return [SlotOut.model_validate(r, from_attributes=True) for r in rows]
 
 
@@ -222,15 +218,13 @@ async def withdraw_slot(
     slot = await session.get(Slot, slot_id)
     if slot is None or slot.job_post_id != job_post_id or slot.round != number:
         raise not_found("slot")
-    # Conditional, like a claim: a slot booked a moment ago stays booked.
-    result = await session.exec(
-        update(Slot)
-        .where(col(Slot.id) == slot_id, col(Slot.status) == "open")
-        .values(status="withdrawn")
+    # Decided by the round's pool, like a claim: a slot booked a moment ago stays booked (409).
+    await temporal.update_slot_pool(
+        settings.temporal_task_queue,
+        _pool_of(job_post, number),
+        WITHDRAW,
+        WithdrawSlot(slot_id=slot_id),
+        in_flight=settings.pool_updates_in_flight,
+        queued=settings.pool_updates_queued,
     )
-    await session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.refresh(slot)
-        raise HTTPException(409, f"only an open slot can be withdrawn; this one is {slot.status}")
-    await _tell_pool(temporal, settings, job_post, number, SLOTS_WITHDRAWN, {})
     return Response(status_code=204)

@@ -1,19 +1,20 @@
 """The worker is SIGKILLed in the middle of a burst of slot claims, then started again. Every claim
-that answered 200 is booked (its slot row and its interview say so), no slot and no contractor is
-booked twice, and the claims the outage left without a final answer (a dropped connection, a 5xx),
-retried as a caller would, end as 200 or 409 like the others."""
+that answered 200 is booked (its slot row and its interview say so, once the round's pool has
+handed its batch to the live worker), no slot and no contractor is booked twice, and the claims
+the outage left without a final answer (a dropped connection, a 5xx), retried as a caller
+would, end as 200 or 409 like the others."""
 
 import asyncio
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import httpx
 from sqlmodel import select
 
-from activities.contracts import BookSlotRequest
-from activities.slots import SlotActivities
+from activities.slot_pool import CLAIM, pool_start, update_slot_pool
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually, in_batches
@@ -22,6 +23,7 @@ from tests.scheduling import claim, invited, now_of, request_interview, requeste
 from tests.stack import Actor, Stack
 from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool_contracts import SlotClaim
 
 CONTRACTORS = 20
 SLOTS = 20
@@ -29,6 +31,7 @@ SHIFTS = (0, 7, 14)  # each contractor claims three slots at once: 60 claims
 DOWN_SECONDS = 1.0
 READ_SECONDS = 5.0
 RETRY_SECONDS = 60.0
+CONSISTENT_SECONDS = 90.0
 FINAL = {200, 409}
 
 
@@ -121,24 +124,36 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
     final = Counter(c.status for c in claims)
     won = [c for c in claims if c.status == 200]
     winners = {c.interview_id: c.slot_id for c in won}
-    async with stack.db.session() as session:
-        rows = list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
-    booked_rows = {(r.interview_id, r.id) for r in rows if r.status == "booked"}
+
+    async def outcome() -> tuple[
+        list[Slot], set[tuple[str | None, str]], dict[str, Any], list[Claim]
+    ]:
+        """The rows, the booked pairs, the interviews' states and the 200s both confirm. A 200
+        waited at most 5 s for its interview: with a worker down, rows and interviews follow
+        once the round's pool hands its batch to the worker that is up."""
+        async with stack.db.session() as session:
+            rows = list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
+        booked_rows = {(r.interview_id, r.id) for r in rows if r.status == "booked"}
+        states = {
+            interview_id: await stack.env.client.get_workflow_handle(interview_id).query(
+                InterviewWorkflow.status
+            )
+            for _, interview_id in contenders
+        }
+        consistent = [
+            c
+            for c in won
+            if (c.interview_id, c.slot_id) in booked_rows
+            and states[c.interview_id].status == InterviewStatus.BOOKED
+            and (booking := states[c.interview_id].booking) is not None
+            and booking.slot_id == c.slot_id
+        ]
+        return rows, booked_rows, states, consistent
+
+    rows, booked_rows, states, consistent = await eventually(
+        outcome, lambda seen: seen[3] == won, CONSISTENT_SECONDS
+    )
     orphans = booked_rows - {(c.interview_id, c.slot_id) for c in won}
-    states = {
-        interview_id: await stack.env.client.get_workflow_handle(interview_id).query(
-            InterviewWorkflow.status
-        )
-        for _, interview_id in contenders
-    }
-    consistent = [
-        c
-        for c in won
-        if (c.interview_id, c.slot_id) in booked_rows
-        and states[c.interview_id].status == InterviewStatus.BOOKED
-        and (booking := states[c.interview_id].booking) is not None
-        and booking.slot_id == c.slot_id
-    ]
 
     unanswered = sum(n for status, n in first_answers.items() if status not in FINAL)
     fault_outcomes.add(
@@ -165,32 +180,36 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
             assert states[interview_id].booking is None
 
 
-async def test_a_slot_left_booked_by_a_dead_workers_claim_is_freed_once_another_is_booked(
+async def test_a_claim_whose_answer_was_lost_is_still_the_interviews_one_booking(
     stack: Stack,
 ) -> None:
-    """What the burst above can leave behind, made deterministic: a claim's booking committed its
-    row, then the worker died before the workflow recorded it; the contractor's other claim wins
-    after the restart and the first one, delivered again, answers 409. The first slot must not
-    stay booked for that contractor (no one else could ever book it)."""
+    """What the burst above can leave behind, made deterministic: the round's pool booked a slot
+    for a claim, then the answer was lost (the caller never heard). The booking is decided: the
+    interview is told it and holds it, the slot row says so, the same claim again answers the
+    same booking and a claim of another slot answers 409; no slot stays booked for nobody."""
     client = await stack.client_user()
     job = await stack.job_post(client)
     contender = await requested(stack, client, job)
     first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    lost, kept = await slot_ids(stack, client, job["id"], [first, first + timedelta(hours=1)])
-    await SlotActivities(stack.db).book_slot(  # the dead worker's attempt: row written, result lost
-        BookSlotRequest(
-            slot_id=lost,
+    lost, other = await slot_ids(stack, client, job["id"], [first, first + timedelta(hours=1)])
+    await update_slot_pool(  # the claim whose answer was lost
+        stack.env.client,
+        stack.settings.temporal_task_queue,
+        pool_start(job["id"], 1, client.id, job["company_id"]),
+        CLAIM,
+        SlotClaim(
             interview_id=contender.interview_id,
-            job_post_id=job["id"],
-            round=1,
-            now=await now_of(stack),
-        )
+            slot_id=lost,
+            contractor_id=contender.contractor.id,
+        ),
     )
 
-    won = await claim(stack, contender.contractor, contender.interview_id, kept)
-    assert won.status_code == 200, won.text
     again = await claim(stack, contender.contractor, contender.interview_id, lost)
-    assert again.status_code == 409, again.text
+    assert again.status_code == 200, again.text
+    assert again.json()["slot_id"] == lost
+    refused = await claim(stack, contender.contractor, contender.interview_id, other)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["detail"] == "this interview is already booked"
 
     async def held() -> list[str]:
         async with stack.db.session() as session:
@@ -201,4 +220,9 @@ async def test_a_slot_left_booked_by_a_dead_workers_claim_is_freed_once_another_
             )
             return [r.id for r in rows]
 
-    await eventually(held, lambda ids: ids == [kept])
+    await eventually(held, lambda ids: ids == [lost])
+    state = await stack.env.client.get_workflow_handle(contender.interview_id).query(
+        InterviewWorkflow.status
+    )
+    assert state.status == InterviewStatus.BOOKED
+    assert state.booking is not None and state.booking.slot_id == lost
