@@ -51,6 +51,7 @@ from store.accounts import create_company, create_contractor, create_user
 from store.db import Database
 from store.models import Slot
 from tests.process_stack import ProcessStack
+from workers.dev_stack import POOL_UPDATES_IN_FLIGHT
 
 SETUP_CONCURRENCY = 20
 SLOTS_PER_PROPOSAL = 50  # the most one POST .../slots takes
@@ -150,6 +151,8 @@ async def running_stack(folder: Path, database_url: str) -> AsyncIterator[Proces
         task_queue="hiring-bench",
         log_level="error",
         api_factory="bench.app:create_bench_app",
+        # As the dev stack: the dev server takes 500 updates in flight per workflow.
+        env={"POOL_UPDATES_IN_FLIGHT": POOL_UPDATES_IN_FLIGHT},
     )
     try:
         await stack.start()
