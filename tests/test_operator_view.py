@@ -122,6 +122,7 @@ INTERVIEW_HANDLERS = {
     "waive_assessment",
     "record_outcome",
     "caught_up",
+    "slot_booked",
     "status",
 }
 OFFER_HANDLERS = {"accept", "decline", "counter", "revise", "withdraw", "status"}
@@ -134,11 +135,18 @@ ENGAGEMENT_HANDLERS = {
     "status",
 }
 POOL_HANDLERS = {
+    "claim",
+    "release",
+    "add_slots",
+    "withdraw",
+    "close_round",
     "contractor_waiting",
     "contractor_left",
+    "interview_ended",
     "slots_added",
     "slots_withdrawn",
     "status",
+    "open_slots",
 }
 
 
