@@ -12,6 +12,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 COPY pyproject.toml ./
+COPY core ./core
 COPY domain ./domain
 COPY store ./store
 COPY notifications ./notifications

@@ -6,7 +6,7 @@ from sqlalchemy import update
 from temporalio import activity
 
 from activities.contracts import CandidacyProjection
-from store.db import Database
+from core.db import Database
 from store.models import Candidacy
 
 

@@ -13,8 +13,8 @@ from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from core.db import Database
 from domain.money import hundredths_of_hours
-from store.db import Database
 from store.models import Engagement, Offer, Timesheet
 from workflows import search_attributes as sa
 from workflows import summaries

@@ -20,11 +20,11 @@ from temporalio import activity
 
 from activities.contracts import InviteRequest, NotifyRequest
 from activities.notify import NotifyActivities
+from core.db import Database
+from core.settings import Settings
 from domain.interviews import join_token
 from notifications.email import Mailer
-from store.db import Database
 from store.models import JobPost
-from workers.settings import Settings
 
 REQUEST = "REQUEST"
 CANCEL = "CANCEL"

@@ -12,9 +12,9 @@ from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.slot_pool import CLOSE_ROUND, pool_start, update_slot_pool
+from core.db import Database
 from domain.ids import job_post_close_workflow_id
 from domain.stages import TERMINAL_STAGES
-from store.db import Database
 from store.models import Candidacy, JobPost
 from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close_contracts import CloseProgress, EndCandidacies

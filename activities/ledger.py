@@ -14,8 +14,8 @@ from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from core.db import Database
 from domain.ids import new_id
-from store.db import Database
 from store.models import LedgerEntry
 
 

@@ -18,13 +18,13 @@ from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.notify import attempt_time_left
+from core.db import Database
+from core.settings import Settings
 from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
 from notifications.threads import append_message, recipients_of, relay_address, thread_between
-from store.db import Database
 from store.models import Company, Message, Thread, User, utcnow
-from workers.settings import Settings
 
 MESSAGE_TEMPLATE = "thread_message"
 

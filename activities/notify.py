@@ -16,13 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from activities.contracts import NotifyRequest
+from core.db import Database
+from core.settings import Settings
 from domain.masking import mask_if
 from notifications.delivery import Delivery
 from notifications.email import Mailer
 from notifications.threads import is_hired
-from store.db import Database
 from store.models import Cancellation, Company, JobPost, User, utcnow
-from workers.settings import Settings
 
 
 def attempt_time_left() -> Callable[[], float] | None:

@@ -11,8 +11,8 @@ from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from store.db import Database
-from workers.settings import Settings
+from core.db import Database
+from core.settings import Settings
 from workflows.offer_contracts import WithdrawOfferRequest
 
 OFFER_WITHDRAW_UPDATE = "withdraw"

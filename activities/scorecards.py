@@ -5,8 +5,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from core.db import Database
 from domain.scorecards import Rating
-from store.db import Database
 from store.models import Scorecard
 from workflows.contracts import SavedScorecard, SaveScorecard
 

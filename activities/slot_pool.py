@@ -21,10 +21,10 @@ from temporalio.common import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.contracts import OpsUsers, SlotPoolNotice
+from core.db import Database
+from core.settings import Settings
 from domain.ids import slot_pool_workflow_id
-from store.db import Database
 from store.models import JobPost, Slot, User
-from workers.settings import Settings
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.claimable import claim_refusal

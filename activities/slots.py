@@ -10,8 +10,8 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.contracts import BookSlotRequest, ReleaseSlotRequest
 from activities.slot_pool import CLAIM, RELEASE, pool_start_of, update_slot_pool
+from core.db import Database
 from domain.ids import parse_interview_workflow_id
-from store.db import Database
 from workflows.contracts import Booking
 from workflows.slot_pool_contracts import SlotClaim, SlotRelease
 

@@ -13,9 +13,9 @@ from api.idempotency import IdempotencyMiddleware
 from api.nul_text import NulTextMiddleware
 from api.openapi import install_error_docs
 from api.routes import ROUTERS, codec
-from store.db import Database
-from workers.settings import Settings, get_settings
-from workers.temporal_client import connect
+from core.db import Database
+from core.settings import Settings, get_settings
+from core.temporal import connect
 
 Clock = Callable[[], Coroutine[Any, Any, datetime]]
 

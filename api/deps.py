@@ -10,11 +10,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.auth import hash_token
 from api.workflows import Workflows
-from store.db import Database
+from core.db import Database
+from core.settings import Settings
+from core.tokens import hash_token
 from store.models import User
-from workers.settings import Settings
 
 _bearer = HTTPBearer(auto_error=False)
 

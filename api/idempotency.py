@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import hash_token
-from store.db import Database
+from core.db import Database
+from core.tokens import hash_token
 from store.models import IdempotencyRecord, User, utcnow
 
 HEADER = b"idempotency-key"

@@ -47,8 +47,8 @@ from bench.app import NOOP_PATH
 from bench.histories import events_added, history_events
 from bench.http_client import Pool
 from bench.noop_workflow import NoopWorkflow
+from core.db import Database
 from store.accounts import create_company, create_contractor, create_user
-from store.db import Database
 from store.models import Slot
 from tests.process_stack import ProcessStack
 from workers.dev_stack import POOL_UPDATES_IN_FLIGHT

@@ -1,1 +1,2 @@
-"""What every process shares: the Temporal data converter and its payload encryption."""
+"""What every layer may use: settings, bearer tokens, the database engine, the Temporal client
+and its data converter with payload encryption. Imports nothing else of the project."""

@@ -1,13 +1,16 @@
 """The one data converter of the API, the worker and the tests: pydantic models as JSON, every
-payload sealed by the encryption codec, failure messages and stack traces sealed with them."""
+payload sealed by the encryption codec, failure messages and stack traces sealed with them; and
+the one Temporal client a process uses, made with it."""
 
 import dataclasses
 import logging
 
+from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
 from core.codec import DEV_PAYLOAD_KEYS, EncryptionCodec, KeyRing
+from core.settings import Settings
 
 DEV_DATABASE_URL = "sqlite:///var/hiring.db"
 log = logging.getLogger(__name__)
@@ -33,3 +36,13 @@ def warn_if_dev_key(payload_keys: str, database_url: str) -> bool:
         '(python -c "from core.codec import new_key; print(new_key())").'
     )
     return True
+
+
+async def connect(settings: Settings) -> Client:
+    """The process's Temporal client, with payloads sealed with PAYLOAD_KEYS."""
+    warn_if_dev_key(settings.payload_keys, settings.database_url)
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=data_converter(settings.payload_keys),
+    )

@@ -20,12 +20,12 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
+from core.db import Database
+from core.settings import Settings
 from domain.ids import new_id
 from notifications.email import MailBatch, Mailer, MaybeSent, NotSent, build_message, send_budget
 from notifications.render import render
-from store.db import Database
 from store.models import Notification, User, utcnow
-from workers.settings import Settings
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -25,7 +25,7 @@ from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
 
-from workers.settings import Settings
+from core.settings import Settings
 
 # Waits of a send, connecting included, before its time is up: the greeting, EHLO, MAIL, RCPT,
 # DATA and the answer to the data each take milliseconds from a healthy server.

@@ -2,7 +2,7 @@
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import hash_token, new_token
+from core.tokens import hash_token, new_token
 from domain.ids import new_id
 from store.models import Company, ContractorProfile, User
 

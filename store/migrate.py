@@ -6,7 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from store.db import _ensure_sqlite_folder, is_sqlite, sync_url
+from core.db import _ensure_sqlite_folder, is_sqlite, sync_url
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -25,6 +25,6 @@ def upgrade(url: str) -> None:
 
 
 if __name__ == "__main__":
-    from workers.settings import get_settings
+    from core.settings import get_settings
 
     upgrade(sys.argv[1] if len(sys.argv) > 1 else get_settings().database_url)

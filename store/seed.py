@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.auth import hash_token, new_token
+from core.db import Database
+from core.tokens import hash_token, new_token
 from store.accounts import create_company, create_contractor, create_user
-from store.db import Database
 from store.models import Company, User
 
 
@@ -226,7 +226,7 @@ def format_logins(logins: list[DemoLogin]) -> str:
 
 
 if __name__ == "__main__":
-    from workers.settings import get_settings
+    from core.settings import get_settings
 
     async def _main() -> None:
         settings = get_settings()

@@ -10,10 +10,10 @@ import httpx
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from core.db import Database
+from core.settings import Settings
 from store.accounts import create_company, create_contractor, create_user
-from store.db import Database
 from tests.mail import MailServer
-from workers.settings import Settings
 from workers.worker import create_worker
 
 

@@ -22,9 +22,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from core.settings import Settings
 from tests.mail import MailServer
 from tests.stack import Stack
-from workers.settings import Settings
 
 
 class UpdatesInFlight(Interceptor):

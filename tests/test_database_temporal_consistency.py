@@ -11,8 +11,8 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
+from core.db import Database
 from domain.ids import candidacy_workflow_id
-from store.db import Database
 from store.models import Candidacy, Message
 from tests.helpers import eventually
 from tests.mail import MailServer

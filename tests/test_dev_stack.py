@@ -16,11 +16,11 @@ import httpx
 import pytest
 from sqlmodel import col, func, select
 
-from api.auth import hash_token
-from store.db import Database
+from core.db import Database
+from core.settings import Settings
+from core.tokens import hash_token
 from store.models import Company, ContractorProfile, User
 from store.seed import DEMO_USERS, seed_demo
-from workers.settings import Settings
 
 START_SECONDS = 120.0
 STOP_SECONDS = 40.0

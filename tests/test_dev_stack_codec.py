@@ -3,9 +3,9 @@ tells the operator how to read payloads there and with the CLI."""
 
 from urllib.parse import urlsplit
 
+from core.settings import Settings
 from store.seed import DemoLogin
 from workers.dev_stack import banner, temporal_command
-from workers.settings import Settings
 
 
 def test_the_dev_stack_ui_reads_payloads_through_the_api_codec() -> None:

@@ -15,14 +15,14 @@ from sqlmodel import col
 from temporalio.testing import ActivityEnvironment
 
 from activities.messages import MessageActivities, RelayMessage
+from core.db import Database
+from core.settings import Settings
 from notifications.delivery import CLAIM_LIFETIME_IN_BUDGETS, Delivery, EmailsLeft
 from notifications.email import send_budget
 from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_user
-from store.db import Database
 from store.models import Notification, User, utcnow
 from tests.mail import MailServer, SlowRecipients
-from workers.settings import Settings
 from workflows.policies import DELIVERY
 
 

@@ -11,8 +11,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.ledger import LedgerActivities, LedgerWrite
+from core.db import Database
 from store.accounts import create_company, create_contractor
-from store.db import Database
 from store.models import LedgerEntry
 
 

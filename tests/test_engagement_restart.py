@@ -21,10 +21,11 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from core.db import Database
+from core.settings import Settings
 from domain.offers import Schedule, Weekday
 from domain.proration import monthly_seat_fee
 from domain.weeks import Review, week
-from store.db import Database
 from store.models import LedgerEntry
 from tests.engagement_scenario import (
     BILLING_TZ,
@@ -39,7 +40,6 @@ from tests.engagement_scenario import (
 from tests.helpers import record_history
 from tests.mail import MailServer
 from tests.stack import Actor, Stack
-from workers.settings import Settings
 from workers.worker import create_worker
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import select
 
+from core.db import Database
+from core.settings import Settings
 from notifications.delivery import Delivery
 from notifications.samples import sample_context
 from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_contractor
-from store.db import Database
 from store.models import Message, Notification, Thread, User
-from workers.settings import Settings
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

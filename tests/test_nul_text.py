@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from api.app import create_app
+from core.db import Database
+from core.settings import Settings
 from store.accounts import create_company, create_user
-from store.db import Database
-from workers.settings import Settings
 
 JOB_POST = {
     "title": "Support lead",

@@ -20,15 +20,15 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from core.db import Database
+from core.settings import Settings
 from domain.ids import slot_pool_workflow_id
-from store.db import Database
 from store.models import Slot
 from tests.helpers import eventually, in_batches
 from tests.mail import MailServer, free_port
 from tests.process_stack import ProcessStack, wait_for
 from tests.scheduling import invited, now_of, request_interview, slot_ids
 from tests.stack import Actor, Stack
-from workers.settings import Settings
 from workflows.contracts import InterviewStatus, SlotPoolState
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow

@@ -15,10 +15,10 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import SQLModel, select
 
+from core.db import Database, sync_url
 from domain.ids import new_id
 from domain.plans import Assessment, Round, RoundKind
 from store.accounts import create_company, create_contractor, create_user
-from store.db import Database, sync_url
 from store.migrate import alembic_config, upgrade
 from store.models import (
     Candidacy,

@@ -21,11 +21,11 @@ from typing import IO
 import httpx
 from temporalio.api.workflowservice.v1 import GetSystemInfoRequest
 
-from store.db import Database
+from core.db import Database
+from core.settings import Settings, get_settings
+from core.temporal import connect
 from store.migrate import upgrade
 from store.seed import DemoLogin, format_logins, seed_demo
-from workers.settings import Settings, get_settings
-from workers.temporal_client import connect
 from workflows import search_attributes as sa
 
 # `--search-attribute` values: every attribute the hiring workflows carry, with its type.

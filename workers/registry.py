@@ -2,8 +2,8 @@
 
 from typing import Any, Protocol
 
-from store.db import Database
-from workers.settings import Settings
+from core.db import Database
+from core.settings import Settings
 
 
 class ActivityGroup(Protocol):

@@ -14,10 +14,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.slot_pool import pool_task_queue
-from store.db import Database
+from core.db import Database
+from core.settings import Settings, get_settings
+from core.temporal import connect
 from workers.registry import activity_instances, pool_workflow_classes, workflow_classes
-from workers.settings import Settings, get_settings
-from workers.temporal_client import connect
 
 
 class HiringWorkers:

@@ -16,10 +16,10 @@ from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
 from api.schemas import Page, PageRequest, Paging, paging
 from api.workflows import Workflows
+from core.settings import Settings
 from domain.masking import mask_if
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
-from workers.settings import Settings
 from workflows import summaries
 from workflows.message_relay import (
     MessageRelayWorkflow,

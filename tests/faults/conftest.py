@@ -14,11 +14,11 @@ import pytest
 from _pytest.terminal import TerminalReporter
 from temporalio.testing import WorkflowEnvironment
 
-from store.db import Database
+from core.db import Database
+from core.settings import Settings
 from tests.mail import MailServer
 from tests.process_stack import API, TEMPORAL, WORKER, ProcessStack
 from tests.stack import Stack
-from workers.settings import Settings
 
 
 @dataclass

@@ -19,13 +19,13 @@ from temporalio.worker import Worker
 
 from activities.contracts import NotifyRequest
 from activities.notify import NotifyActivities
+from core.db import Database
+from core.settings import Settings
 from store.accounts import create_user
-from store.db import Database
 from store.models import Notification, User
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually
 from tests.mail import AnswersDataLate, MailServer, SilentServer, SlowRecipients, free_port
-from workers.settings import Settings
 
 SMTP_TIMEOUT = 1.5
 
