@@ -13,6 +13,7 @@ WORKDIR /app
 
 COPY pyproject.toml ./
 COPY core ./core
+COPY contracts ./contracts
 COPY domain ./domain
 COPY store ./store
 COPY notifications ./notifications

@@ -5,12 +5,13 @@ from typing import Any
 from sqlalchemy import update
 from temporalio import activity
 
-from activities.contracts import CandidacyProjection
+from contracts import hiring as interface
+from contracts.hiring import CandidacyProjection
 from core.db import Database
 from store.models import Candidacy
 
 
-class CandidacyActivities:
+class CandidacyActivities(interface.CandidacyActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -2,10 +2,8 @@
 engagement pages read. Each write carries the workflow's own ordering (a version), so a late retry
 never moves a row back."""
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel, select
@@ -13,40 +11,23 @@ from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from contracts import engagement as interface
+from contracts.engagement import EngagementProjection, EngagementStart, WeekProjection
+from contracts.offer import OfferProjection
 from core.db import Database
 from domain.money import hundredths_of_hours
 from store.models import Engagement, Offer, Timesheet
 from workflows import search_attributes as sa
 from workflows import summaries
-from workflows.engagement_contracts import EngagementStart, EngagementState, WeekState
-from workflows.offer_contracts import OfferState
 
 ENGAGEMENT_WORKFLOW = "EngagementWorkflow"
-
-
-class OfferProjection(BaseModel):
-    state: OfferState
-    projection_version: int
-    at: datetime
-
-
-class EngagementProjection(BaseModel):
-    state: EngagementState
-    at: datetime
-
-
-class WeekProjection(BaseModel):
-    engagement_id: str
-    company_id: str
-    contractor_id: str
-    week: WeekState
 
 
 def _hundredths(hours: Any) -> int | None:
     return None if hours is None else hundredths_of_hours(hours)
 
 
-class EngagementActivities:
+class EngagementActivities(interface.EngagementActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -18,16 +18,15 @@ from typing import Any
 from icalendar import Calendar, Event, vCalAddress, vText
 from temporalio import activity
 
-from activities.contracts import InviteRequest, NotifyRequest
 from activities.notify import NotifyActivities
+from contracts import notify as interface
+from contracts.notify import CANCEL, REQUEST, InviteRequest, NotifyRequest
 from core.db import Database
 from core.settings import Settings
 from domain.interviews import join_token
 from notifications.email import Mailer
 from store.models import JobPost
 
-REQUEST = "REQUEST"
-CANCEL = "CANCEL"
 PRODUCT_ID = "-//Hiring marketplace//Interviews//EN"
 
 
@@ -117,7 +116,7 @@ def attaching_invite(method: str, make: Any) -> Any:
     return attach
 
 
-class InviteActivities:
+class InviteActivities(interface.InviteActivities):
     def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
         self.db = db
         self.settings = settings

@@ -11,13 +11,15 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.slot_pool import CLOSE_ROUND, pool_start, update_slot_pool
+from contracts import job_post_close as interface
+from contracts.job_post_close import CloseProgress, EndCandidacies
+from contracts.slot_pool import CLOSE_ROUND
 from core.db import Database
 from domain.ids import job_post_close_workflow_id
 from domain.stages import TERMINAL_STAGES
 from store.models import Candidacy, JobPost
 from workflows.candidacy import CandidacyWorkflow
-from workflows.job_post_close_contracts import CloseProgress, EndCandidacies
+from workflows.slot_pool_client import pool_start, update_slot_pool
 
 
 async def close_candidacy(client: Client, candidacy_id: str, job_post_id: str) -> bool:
@@ -38,7 +40,7 @@ async def close_candidacy(client: Client, candidacy_id: str, job_post_id: str) -
     return True
 
 
-class JobPostCloseActivities:
+class JobPostCloseActivities(interface.JobPostCloseActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -5,45 +5,21 @@ Each row has an idempotency key made of the engagement and the period (`<engagem
 already there (an activity retry, a worker restart, a replayed workflow), the existing row is the
 answer and nothing new is written."""
 
-from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from contracts import ledger as interface
+from contracts.ledger import LedgerWrite, LedgerWritten
 from core.db import Database
 from domain.ids import new_id
 from store.models import LedgerEntry
 
 
-class LedgerWrite(BaseModel):
-    engagement_id: str
-    company_id: str
-    contractor_id: str
-    kind: Literal["seat_fee", "payout"]
-    period: str  # 2026-11 for a seat fee, week-3 for a payout
-    amount_cents: int
-    currency: str = "USD"
-    effective_on: date
-    description: str
-    recorded_at: datetime
-
-    @property
-    def idempotency_key(self) -> str:
-        return f"{self.engagement_id}:{self.kind}:{self.period}"
-
-
-class LedgerWritten(BaseModel):
-    entry_id: str
-    idempotency_key: str
-    amount_cents: int
-    created: bool  # False when the row was already there
-
-
-class LedgerActivities:
+class LedgerActivities(interface.LedgerActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

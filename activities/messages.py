@@ -11,13 +11,13 @@ Both create the thread when there is none yet.
 same), with an in-app notification beside it, once per recipient, every recipient over one SMTP
 connection (notifications/delivery.py, activities/notify.py)."""
 
-from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
 from temporalio import activity
 
 from activities.notify import attempt_time_left
+from contracts import messages as interface
+from contracts.messages import MarkHired, RelayMessage, SystemMessage
 from core.db import Database
 from core.settings import Settings
 from domain.masking import mask_if
@@ -29,28 +29,11 @@ from store.models import Company, Message, Thread, User, utcnow
 MESSAGE_TEMPLATE = "thread_message"
 
 
-class MarkHired(BaseModel):
-    company_id: str
-    contractor_id: str
-
-
-class SystemMessage(BaseModel):
-    company_id: str
-    contractor_id: str
-    body: str = Field(max_length=10_000)
-    event_key: str  # one message per event, whatever the retries
-    at: datetime | None = None  # when it happened (workflow time)
-
-
-class RelayMessage(BaseModel):
-    message_id: str
-
-
 def relay_event_key(message_id: str) -> str:
     return f"message-{message_id}"
 
 
-class MessageActivities:
+class MessageActivities(interface.MessageActivities):
     def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
         self.db = db
         self.settings = settings

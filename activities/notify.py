@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
-from activities.contracts import NotifyRequest
+from contracts import notify as interface
+from contracts.notify import CancelNotifications, NotifyRequest
 from core.db import Database
 from core.settings import Settings
 from domain.masking import mask_if
@@ -41,20 +41,12 @@ def attempt_time_left() -> Callable[[], float] | None:
 FREE_TEXT_KEYS = ("message", "feedback", "reason", "instructions", "notes")
 
 
-class CancelNotifications(BaseModel):
-    """Marks something cancelled (an interview id, ...): notifications about it
-    (NotifyRequest.about_interview_id) that are not sent yet never will be."""
-
-    subject_id: str
-    reason: str = Field(default="", max_length=300)
-
-
 async def is_cancelled(db: Database, subject_id: str) -> bool:
     async with db.session() as session:
         return await session.get(Cancellation, subject_id) is not None
 
 
-class NotifyActivities:
+class NotifyActivities(interface.NotifyActivities):
     def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
         self.db = db
         self.settings = settings

@@ -6,24 +6,19 @@ the contractor, once. An offer that was never sent, or was already answered, is 
 
 from typing import Any
 
-from pydantic import BaseModel, Field
 from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from contracts import offer as interface
+from contracts.offer import WithdrawOfferRequest, WithdrawOpenOffer
 from core.db import Database
 from core.settings import Settings
-from workflows.offer_contracts import WithdrawOfferRequest
 
 OFFER_WITHDRAW_UPDATE = "withdraw"
 
 
-class WithdrawOpenOffer(BaseModel):
-    offer_id: str
-    reason: str = Field(max_length=2000)
-
-
-class OfferEndingActivities:
+class OfferEndingActivities(interface.OfferEndingActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

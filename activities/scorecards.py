@@ -5,13 +5,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
+from contracts import hiring as interface
+from contracts.hiring import SavedScorecard, SaveScorecard
 from core.db import Database
 from domain.scorecards import Rating
 from store.models import Scorecard
-from workflows.contracts import SavedScorecard, SaveScorecard
 
 
-class ScorecardActivities:
+class ScorecardActivities(interface.ScorecardActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

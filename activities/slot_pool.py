@@ -1,10 +1,6 @@
-"""The slot pool of a job post round (`SlotPoolWorkflow`) and the outside world: reaching it
-(update-with-start and signal-with-start, so whoever speaks first starts it and an idle round
-needs no running workflow), the rows it loads and writes (the projection the API lists from), the
-interviews it tells of their bookings, and the ops users it alerts.
-
-Its update and signal names are defined here, not in the workflow module, so the API and
-activities can use them without importing workflow code."""
+"""The slot pool of a job post round (`SlotPoolWorkflow`) and the outside world: the rows it
+loads and writes (the projection the API lists from), the interviews it tells of their bookings,
+and the ops users it alerts. Reaching the pool is workflows/slot_pool_client.py."""
 
 import asyncio
 from typing import Any
@@ -12,120 +8,26 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio import activity
-from temporalio.client import Client, WithStartWorkflowOperation
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-)
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.contracts import OpsUsers, SlotPoolNotice
-from core.db import Database
-from core.settings import Settings
-from domain.ids import slot_pool_workflow_id
-from store.models import JobPost, Slot, User
-from workflows import search_attributes as sa
-from workflows import summaries
-from workflows.claimable import claim_refusal
-from workflows.contracts import InterviewState, InterviewStatus, SlotPoolStart
-from workflows.slot_pool_contracts import (
+from contracts import slot_pool as interface
+from contracts.hiring import InterviewState, InterviewStatus, SlotPoolStart
+from contracts.slot_pool import (
+    INTERVIEW_STATUS_QUERY,
+    SLOT_BOOKED,
     ClaimVerdict,
+    OpsUsers,
     PoolSlot,
     ProjectionResult,
     RoundSlotsQuery,
+    SlotPoolNotice,
     SlotProjection,
 )
-
-POOL_WORKFLOW = "SlotPoolWorkflow"
-CONTRACTOR_WAITING = "contractor_waiting"  # payload: PoolMember
-CONTRACTOR_LEFT = "contractor_left"  # payload: PoolMember (booked: no longer waiting)
-INTERVIEW_ENDED = "interview_ended"  # payload: PoolMember (whatever it holds goes back)
-SLOTS_ADDED = "slots_added"  # payload: SlotsAdded
-SLOTS_WITHDRAWN = "slots_withdrawn"  # payload: {}
-SIGNALS = (CONTRACTOR_WAITING, CONTRACTOR_LEFT, INTERVIEW_ENDED, SLOTS_ADDED, SLOTS_WITHDRAWN)
-# Updates of the pool.
-CLAIM = "claim"
-RELEASE = "release"
-ADD_SLOTS = "add_slots"
-WITHDRAW = "withdraw"
-CLOSE_ROUND = "close_round"
-# Told to an interview once the pool booked a slot for it (payload: SlotBooked).
-SLOT_BOOKED = "slot_booked"
-INTERVIEW_STATUS_QUERY = "status"
-
-
-POOL_QUEUE_SUFFIX = "-slots"
-
-
-def pool_task_queue(task_queue: str) -> str:
-    """The slot pools' own task queue (see workers/worker.py), from either queue."""
-    if task_queue.endswith(POOL_QUEUE_SUFFIX):
-        return task_queue
-    return f"{task_queue}{POOL_QUEUE_SUFFIX}"
-
-
-def pool_start(
-    job_post_id: str, round_number: int, owner_id: str, company_id: str
-) -> SlotPoolStart:
-    return SlotPoolStart(
-        job_post_id=job_post_id, round=round_number, owner_id=owner_id, company_id=company_id
-    )
-
-
-def _start_options(start: SlotPoolStart, task_queue: str) -> dict[str, Any]:
-    return {
-        "id": slot_pool_workflow_id(start.job_post_id, start.round),
-        "task_queue": pool_task_queue(task_queue),
-        "search_attributes": TypedSearchAttributes(
-            [
-                SearchAttributePair(sa.JOB_POST_ID, start.job_post_id),
-                SearchAttributePair(sa.CLIENT_ID, start.company_id),
-            ]
-        ),
-        "static_summary": summaries.slot_pool_summary(start.job_post_id, start.round),
-        "static_details": summaries.slot_pool_details(),
-    }
-
-
-async def update_slot_pool(
-    client: Client,
-    task_queue: str,
-    start: SlotPoolStart,
-    update_name: str,
-    arg: Any = None,
-    result_type: type | None = None,
-    update_id: str | None = None,
-) -> Any:
-    """Run an update of the round's pool, starting the pool first when it is not running."""
-    operation = WithStartWorkflowOperation(
-        POOL_WORKFLOW,
-        start,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        **_start_options(start, task_queue),
-    )
-    args = [] if arg is None else [arg]
-    return await client.execute_update_with_start_workflow(
-        update_name,
-        *args,
-        start_workflow_operation=operation,
-        result_type=result_type,
-        id=update_id,
-    )
-
-
-async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:
-    """Signal the job post round's pool, starting it first when it is not running."""
-    if notice.signal not in SIGNALS:
-        raise ValueError(f"unknown slot pool signal {notice.signal!r}")
-    start = pool_start(notice.job_post_id, notice.round, notice.owner_id, notice.company_id)
-    await client.start_workflow(
-        POOL_WORKFLOW,
-        start,
-        start_signal=notice.signal,
-        start_signal_args=[notice.payload],
-        **_start_options(start, task_queue),
-    )
+from core.db import Database
+from core.settings import Settings
+from store.models import JobPost, Slot, User
+from workflows.claimable import claim_refusal
+from workflows.slot_pool_client import pool_start, signal_slot_pool
 
 
 async def pool_start_of(db: Database, job_post_id: str, round_number: int) -> SlotPoolStart:
@@ -149,7 +51,7 @@ def _as_pool_slot(row: Slot) -> PoolSlot:
     )
 
 
-class SlotPoolActivities:
+class SlotPoolActivities(interface.SlotPoolActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings

@@ -8,17 +8,16 @@ from temporalio import activity
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
-from activities.contracts import BookSlotRequest, ReleaseSlotRequest
-from activities.slot_pool import CLAIM, RELEASE, pool_start_of, update_slot_pool
+from activities.slot_pool import pool_start_of
+from contracts import hiring as interface
+from contracts.hiring import SLOT_UNAVAILABLE, Booking, BookSlotRequest, ReleaseSlotRequest
+from contracts.slot_pool import CLAIM, RELEASE, SlotClaim, SlotRelease
 from core.db import Database
 from domain.ids import parse_interview_workflow_id
-from workflows.contracts import Booking
-from workflows.slot_pool_contracts import SlotClaim, SlotRelease
-
-SLOT_UNAVAILABLE = "SlotUnavailable"
+from workflows.slot_pool_client import update_slot_pool
 
 
-class SlotActivities:
+class SlotActivities(interface.SlotActivities):
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -8,13 +8,13 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.workflows import Workflows
+from contracts.job_post_close import CloseProgress, CloseStart
 from domain.ids import job_post_close_workflow_id, parse_candidacy_workflow_id
 from store.models import JobPost
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close import JobPostCloseWorkflow
-from workflows.job_post_close_contracts import CloseProgress, CloseStart
 
 
 async def start_close(

@@ -20,11 +20,11 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
-from activities.slot_pool import update_slot_pool
 from api.admission import RETRY_AFTER_SECONDS, PoolAdmission, PoolBusy
 from api.errors import raise_from_update
+from contracts.hiring import SlotPoolStart
 from domain.ids import slot_pool_workflow_id
-from workflows.contracts import SlotPoolStart
+from workflows.slot_pool_client import update_slot_pool
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
 NEXT_STEP_WAIT_SECONDS = 10.0

@@ -10,11 +10,11 @@ from datetime import timedelta
 import httpx
 from sqlmodel import select
 
+from contracts.hiring import InterviewStatus
 from store.models import Slot
 from tests.helpers import in_batches
 from tests.scheduling import booked, invited, now_of, request_interview, slot_ids
 from tests.stack import Actor, Stack
-from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
 
 BOOKED = 40

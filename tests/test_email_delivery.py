@@ -14,7 +14,8 @@ from sqlalchemy import update
 from sqlmodel import col
 from temporalio.testing import ActivityEnvironment
 
-from activities.messages import MessageActivities, RelayMessage
+from activities.messages import MessageActivities
+from contracts.messages import RelayMessage
 from core.db import Database
 from core.settings import Settings
 from notifications.delivery import CLAIM_LIFETIME_IN_BUDGETS, Delivery, EmailsLeft

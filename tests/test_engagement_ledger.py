@@ -10,7 +10,8 @@ from sqlmodel import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
-from activities.ledger import LedgerActivities, LedgerWrite
+from activities.ledger import LedgerActivities
+from contracts.ledger import LedgerWrite
 from core.db import Database
 from store.accounts import create_company, create_contractor
 from store.models import LedgerEntry

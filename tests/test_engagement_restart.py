@@ -21,6 +21,14 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
+from contracts.engagement import (
+    EngagementStart,
+    EngagementState,
+    EngagementStatus,
+    TermsChange,
+    WeekState,
+    WeekStatus,
+)
 from core.db import Database
 from core.settings import Settings
 from domain.offers import Schedule, Weekday
@@ -43,14 +51,6 @@ from tests.stack import Actor, Stack
 from workers.worker import create_worker
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
-from workflows.engagement_contracts import (
-    EngagementStart,
-    EngagementState,
-    EngagementStatus,
-    TermsChange,
-    WeekState,
-    WeekStatus,
-)
 
 WEEKDAYS = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
 

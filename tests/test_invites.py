@@ -6,7 +6,8 @@ from typing import Any
 
 from icalendar import Calendar
 
-from activities.invites import CANCEL, REQUEST, build_invite
+from activities.invites import build_invite
+from contracts.notify import CANCEL, REQUEST
 from tests.scheduling import claim, invites_eventually, now_of, requested, slot_ids
 from tests.stack import Stack
 

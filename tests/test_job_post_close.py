@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import WorkflowHistory
 
+from contracts.job_post_close import CloseProgress
 from core.codec import DEV_PAYLOAD_KEYS, EncryptionCodec, KeyRing
 from domain.ids import candidacy_workflow_id, job_post_close_workflow_id
 from store.models import JobPost, Notification
@@ -22,7 +23,6 @@ from tests.helpers import in_batches, record_history
 from tests.stack import Actor, Stack
 from workflows import search_attributes as sa
 from workflows.job_post_close import BATCH_SIZE, JobPostCloseWorkflow
-from workflows.job_post_close_contracts import CloseProgress
 
 
 async def _apply(stack: Stack, job_id: str, contractor: Actor) -> str:

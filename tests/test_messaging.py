@@ -9,7 +9,8 @@ from typing import Any
 
 from temporalio.testing import ActivityEnvironment
 
-from activities.messages import MarkHired, MessageActivities, SystemMessage
+from activities.messages import MessageActivities
+from contracts.messages import MarkHired, SystemMessage
 from domain.masking import EMAIL_MASK, PHONE_MASK
 from tests.helpers import eventually, record_history
 from tests.stack import Actor, Stack

@@ -10,9 +10,10 @@ from typing import Any
 from sqlmodel import select
 from temporalio.testing import ActivityEnvironment
 
-from activities.contracts import NotifyRequest
-from activities.messages import MarkHired, MessageActivities
-from activities.notify import CancelNotifications, NotifyActivities
+from activities.messages import MessageActivities
+from activities.notify import NotifyActivities
+from contracts.messages import MarkHired
+from contracts.notify import CancelNotifications, NotifyRequest
 from domain.masking import EMAIL_MASK, PHONE_MASK
 from notifications.samples import sample_context
 from store.accounts import create_user

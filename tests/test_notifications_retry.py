@@ -14,8 +14,8 @@ from temporalio.client import WorkflowHandle
 from temporalio.testing import ActivityEnvironment, WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import NotifyRequest
-from activities.notify import CancelNotifications, NotifyActivities
+from activities.notify import NotifyActivities
+from contracts.notify import CancelNotifications, NotifyRequest
 from store.accounts import create_user
 from store.models import Message, Notification
 from tests.helpers import eventually

@@ -20,12 +20,12 @@ import pytest
 from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 
+from contracts.hiring import InterviewStatus, SlotPoolState
 from domain.ids import slot_pool_workflow_id
 from store.models import Slot
 from tests.helpers import eventually, in_batches
 from tests.scheduling import invited, now_of, request_interview, slot_ids
 from tests.stack import Actor, Stack
-from workflows.contracts import InterviewStatus, SlotPoolState
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow
 

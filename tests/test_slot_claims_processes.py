@@ -20,6 +20,7 @@ import pytest
 from sqlmodel import select
 from temporalio.testing import WorkflowEnvironment
 
+from contracts.hiring import InterviewStatus, SlotPoolState
 from core.db import Database
 from core.settings import Settings
 from domain.ids import slot_pool_workflow_id
@@ -29,7 +30,6 @@ from tests.mail import MailServer, free_port
 from tests.process_stack import ProcessStack, wait_for
 from tests.scheduling import invited, now_of, request_interview, slot_ids
 from tests.stack import Actor, Stack
-from workflows.contracts import InterviewStatus, SlotPoolState
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow
 

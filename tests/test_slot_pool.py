@@ -25,29 +25,31 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import NotifyRequest, OpsUsers, SlotPoolNotice
-from activities.slot_pool import (
+from contracts.hiring import Booking, PoolMember, SlotPoolState
+from contracts.notify import NotifyRequest
+from contracts.slot_pool import (
+    BOOKED,
     CLAIM,
     CONTRACTOR_WAITING,
-    WITHDRAW,
-    pool_start,
-    pool_task_queue,
-    signal_slot_pool,
-    update_slot_pool,
-)
-from domain.ids import interview_workflow_id, slot_pool_workflow_id
-from workflows.contracts import Booking, PoolMember, SlotPoolState
-from workflows.slot_pool import UPDATES_PER_RUN, SlotPoolWorkflow
-from workflows.slot_pool_contracts import (
-    BOOKED,
     OPEN,
+    WITHDRAW,
     ClaimVerdict,
+    OpsUsers,
     PoolSlot,
     ProjectionResult,
     RoundSlotsQuery,
     SlotClaim,
+    SlotPoolNotice,
     SlotProjection,
     WithdrawSlot,
+)
+from domain.ids import interview_workflow_id, slot_pool_workflow_id
+from workflows.slot_pool import UPDATES_PER_RUN, SlotPoolWorkflow
+from workflows.slot_pool_client import (
+    pool_start,
+    pool_task_queue,
+    signal_slot_pool,
+    update_slot_pool,
 )
 
 JOB = "jp_pooltest0"

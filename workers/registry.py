@@ -31,7 +31,7 @@ def workflow_classes() -> list[type]:
 
 
 def pool_workflow_classes() -> list[type]:
-    """Run on a task queue of their own (activities.slot_pool.pool_task_queue)."""
+    """Run on a task queue of their own (workflows.slot_pool_client.pool_task_queue)."""
     from workflows.slot_pool import SlotPoolWorkflow
 
     return [SlotPoolWorkflow]

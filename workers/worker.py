@@ -13,11 +13,11 @@ from typing import Any
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from activities.slot_pool import pool_task_queue
 from core.db import Database
 from core.settings import Settings, get_settings
 from core.temporal import connect
 from workers.registry import activity_instances, pool_workflow_classes, workflow_classes
+from workflows.slot_pool_client import pool_task_queue
 
 
 class HiringWorkers:

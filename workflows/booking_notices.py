@@ -17,11 +17,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import InviteRequest
-    from activities.invites import CANCEL, REQUEST, InviteActivities
-    from activities.messages import MessageActivities, SystemMessage
-    from workflows.common import notify, run_activity
-    from workflows.contracts import (
+    from contracts.hiring import (
         Booking,
         BookingCancellation,
         BookingMove,
@@ -29,6 +25,9 @@ with workflow.unsafe.imports_passed_through():
         InterviewStart,
         Side,
     )
+    from contracts.messages import MessageActivities, SystemMessage
+    from contracts.notify import CANCEL, REQUEST, InviteActivities, InviteRequest
+    from workflows.common import notify, run_activity
     from workflows.policies import DELIVERY
 
 

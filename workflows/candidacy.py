@@ -17,21 +17,10 @@ from temporalio.exceptions import ApplicationError, ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.candidacies import CandidacyActivities
-    from activities.contracts import CandidacyProjection
-    from activities.offer_endings import OfferEndingActivities, WithdrawOpenOffer
-    from activities.scorecards import ScorecardActivities
-    from domain.business_days import add_business_days
-    from domain.errors import CONFLICT
-    from domain.feedback import rejection_feedback
-    from domain.ids import interview_workflow_id
-    from domain.offers import offer_workflow_id
-    from domain.stages import Stage, is_terminal
-    from workflows import search_attributes as sa
-    from workflows import summaries
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
-    from workflows.contracts import (
+    from contracts.hiring import (
+        CandidacyActivities,
         CandidacyEnded,
+        CandidacyProjection,
         CandidacyStart,
         CandidacyState,
         Decision,
@@ -46,11 +35,27 @@ with workflow.unsafe.imports_passed_through():
         RejectRequest,
         SavedScorecard,
         SaveScorecard,
+        ScorecardActivities,
         ScorecardSubmission,
         ShortlistRequest,
         StageChange,
         WithdrawRequest,
     )
+    from contracts.offer import (
+        OfferEndingActivities,
+        OfferOutcome,
+        OfferOutcomeKind,
+        WithdrawOpenOffer,
+    )
+    from domain.business_days import add_business_days
+    from domain.errors import CONFLICT
+    from domain.feedback import rejection_feedback
+    from domain.ids import interview_workflow_id
+    from domain.offers import offer_workflow_id
+    from domain.stages import Stage, is_terminal
+    from workflows import search_attributes as sa
+    from workflows import summaries
+    from workflows.common import at_utc, notify, project, run_activity, wait_until
     from workflows.decision import (
         QUEUED_NOTICES_PATCH,
         RoundReview,
@@ -59,7 +64,6 @@ with workflow.unsafe.imports_passed_through():
         run_decision_clock,
     )
     from workflows.interview import InterviewWorkflow
-    from workflows.offer_contracts import OfferOutcome, OfferOutcomeKind
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED
 

@@ -1,7 +1,7 @@
 """Whether an interview can book a slot, by its status: the one wording of every refusal, used
 by the interview itself and by the slot pool when it asks an interview it has not heard from."""
 
-from workflows.contracts import InterviewStatus
+from contracts.hiring import InterviewStatus
 
 
 def claim_refusal(status: InterviewStatus) -> str | None:

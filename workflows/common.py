@@ -9,8 +9,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import NotifyRequest
-    from activities.notify import NotifyActivities
+    from contracts.notify import NotifyActivities, NotifyRequest
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED, BOOKKEEPING, DELIVERY, ActivityPolicy
 

@@ -14,11 +14,11 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.hiring import CandidacyStart, CandidacyState, InterviewResult
     from domain.business_days import parse_holidays
     from domain.decision_clock import Tick, contractor_update_at, decision_clock, ticks_from
     from domain.scorecards import missing_members, reminder_times, reminders_from
     from workflows.common import notify, wait_until
-    from workflows.contracts import CandidacyStart, CandidacyState, InterviewResult
     from workflows.outbox import Outbox
 
 # The candidacy's main loop (review reminders, the decision clock, scorecard reminders) queues its

@@ -24,9 +24,24 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.engagements import EngagementActivities, EngagementProjection, WeekProjection
-    from activities.ledger import LedgerActivities, LedgerWrite
-    from activities.messages import MarkHired, MessageActivities
+    from contracts.engagement import (
+        ApproveRequest,
+        DisputeRequest,
+        EndRequest,
+        EngagementActivities,
+        EngagementProjection,
+        EngagementStart,
+        EngagementState,
+        EngagementStatus,
+        TermsChange,
+        TermsRequest,
+        TimesheetRequest,
+        WeekProjection,
+        WeekState,
+        WeekStatus,
+    )
+    from contracts.ledger import LedgerActivities, LedgerWrite
+    from contracts.messages import MarkHired, MessageActivities
     from domain.errors import CONFLICT, INVALID
     from domain.money import format_cents, pay_cents
     from domain.offers import Schedule
@@ -40,19 +55,6 @@ with workflow.unsafe.imports_passed_through():
     from domain.weeks import Review, Week, approved_hours, week, week_number_at
     from workflows import search_attributes as sa
     from workflows.common import at_utc, notify, project, run_activity, wait_until
-    from workflows.engagement_contracts import (
-        ApproveRequest,
-        DisputeRequest,
-        EndRequest,
-        EngagementStart,
-        EngagementState,
-        EngagementStatus,
-        TermsChange,
-        TermsRequest,
-        TimesheetRequest,
-        WeekState,
-        WeekStatus,
-    )
     from workflows.outbox import Outbox
 
 TRAINING_REMINDER_BEFORE = timedelta(days=2)

@@ -43,20 +43,41 @@ from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import (
+    from contracts.hiring import (
+        SLOT_UNAVAILABLE,
+        AssessmentExtension,
+        AssessmentState,
+        AssessmentSubmission,
+        Booking,
+        BookingCancellation,
+        BookingMove,
         BookSlotRequest,
-        NotifyRequest,
+        CancelRequest,
+        CandidacyEnded,
+        ClaimRequest,
+        InterviewRef,
+        InterviewResult,
+        InterviewStart,
+        InterviewState,
+        InterviewStatus,
+        Outcome,
+        OutcomeKind,
+        PoolMember,
         ReleaseSlotRequest,
-        SlotPoolNotice,
+        RescheduleRequest,
+        Side,
+        SlotActivities,
     )
-    from activities.notify import CancelNotifications, NotifyActivities
-    from activities.slot_pool import (
+    from contracts.notify import CancelNotifications, NotifyActivities, NotifyRequest
+    from contracts.slot_pool import (
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
         INTERVIEW_ENDED,
+        SlotBooked,
         SlotPoolActivities,
+        SlotPoolNotice,
+        SlotSeen,
     )
-    from activities.slots import SLOT_UNAVAILABLE, SlotActivities
     from domain.assessments import due_at, extension_problem, reminder_at
     from domain.errors import CONFLICT, INVALID
     from domain.interviews import (
@@ -81,29 +102,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.claimable import claim_refusal
     from workflows.common import at_utc, run_activity, wait_until
-    from workflows.contracts import (
-        AssessmentExtension,
-        AssessmentState,
-        AssessmentSubmission,
-        Booking,
-        BookingCancellation,
-        BookingMove,
-        CancelRequest,
-        CandidacyEnded,
-        ClaimRequest,
-        InterviewRef,
-        InterviewResult,
-        InterviewStart,
-        InterviewState,
-        InterviewStatus,
-        Outcome,
-        OutcomeKind,
-        PoolMember,
-        RescheduleRequest,
-        Side,
-    )
     from workflows.policies import ATTENDED, DELIVERY
-    from workflows.slot_pool_contracts import SlotBooked, SlotSeen
 
 BOOK_TIMEOUT = timedelta(seconds=10)
 BOOK_RETRY = RetryPolicy(

@@ -23,15 +23,15 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.job_posts import JobPostCloseActivities
-    from workflows import search_attributes as sa
-    from workflows.common import in_words
-    from workflows.job_post_close_contracts import (
+    from contracts.job_post_close import (
         CloseProgress,
         CloseStart,
         CloseStatus,
         EndCandidacies,
+        JobPostCloseActivities,
     )
+    from workflows import search_attributes as sa
+    from workflows.common import in_words
 
 BATCH_SIZE = 20
 # A batch waits on its candidacies' updates: each returns once its interview has wound down.

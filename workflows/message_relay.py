@@ -11,7 +11,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from workflows import search_attributes as sa
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messages import MessageActivities, RelayMessage
+    from contracts.messages import MessageActivities, RelayMessage
     from workflows.common import run_activity
     from workflows.policies import DELIVERY
 

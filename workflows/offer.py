@@ -15,10 +15,29 @@ from temporalio import workflow
 from temporalio.exceptions import ApplicationError, FailureError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.engagements import (
+    from contracts.engagement import (
         EngagementActivities,
         EngagementProjection,
+        EngagementStart,
+        EngagementState,
+        TermsChange,
+    )
+    from contracts.offer import (
+        ANSWERED,
+        AcceptRequest,
+        CounterProposal,
+        CounterRequest,
+        DeclineRequest,
+        OfferOutcome,
+        OfferOutcomeKind,
         OfferProjection,
+        OfferStart,
+        OfferState,
+        OfferStatus,
+        OfferVersion,
+        ReviseRequest,
+        Signature,
+        WithdrawOfferRequest,
     )
     from domain.errors import CONFLICT
     from domain.money import format_cents
@@ -33,23 +52,6 @@ with workflow.unsafe.imports_passed_through():
     from workflows import search_attributes as sa
     from workflows.candidacy import CandidacyWorkflow
     from workflows.common import at_utc, notify, project, run_activity, wait_until
-    from workflows.engagement_contracts import EngagementStart, EngagementState, TermsChange
-    from workflows.offer_contracts import (
-        ANSWERED,
-        AcceptRequest,
-        CounterProposal,
-        CounterRequest,
-        DeclineRequest,
-        OfferOutcome,
-        OfferOutcomeKind,
-        OfferStart,
-        OfferState,
-        OfferStatus,
-        OfferVersion,
-        ReviseRequest,
-        Signature,
-        WithdrawOfferRequest,
-    )
     from workflows.outbox import Outbox
 
 # Notices go into the outbox and are sent after the answer: a counter, a revision or an

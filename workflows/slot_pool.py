@@ -35,14 +35,28 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError, ApplicationErrorCategory
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import OpsUsers
-    from activities.slot_pool import (
+    from contracts.hiring import Booking, PoolMember, SlotPoolStart, SlotPoolState, SlotsAdded
+    from contracts.slot_pool import (
+        BOOKED,
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
         INTERVIEW_ENDED,
+        OPEN,
         SLOTS_ADDED,
         SLOTS_WITHDRAWN,
+        WITHDRAWN,
+        ClaimVerdict,
+        OpsUsers,
+        PoolSlot,
+        ProjectionResult,
+        ProposedSlots,
+        RoundSlotsQuery,
+        SlotBooked,
+        SlotClaim,
         SlotPoolActivities,
+        SlotProjection,
+        SlotRelease,
+        WithdrawSlot,
     )
     from domain.errors import CONFLICT
     from domain.ids import parse_interview_workflow_id, slot_pool_workflow_id
@@ -51,24 +65,8 @@ with workflow.unsafe.imports_passed_through():
     from domain.slots import expires_at, is_bookable
     from workflows import search_attributes as sa
     from workflows.common import ACTIVITY_TIMEOUT, RETRY, at_utc, notify, run_activity, wait_until
-    from workflows.contracts import Booking, PoolMember, SlotPoolStart, SlotPoolState, SlotsAdded
     from workflows.interview import UNAVAILABLE
     from workflows.policies import ATTENDED, BOOKKEEPING, ActivityPolicy
-    from workflows.slot_pool_contracts import (
-        BOOKED,
-        OPEN,
-        WITHDRAWN,
-        ClaimVerdict,
-        PoolSlot,
-        ProjectionResult,
-        ProposedSlots,
-        RoundSlotsQuery,
-        SlotBooked,
-        SlotClaim,
-        SlotProjection,
-        SlotRelease,
-        WithdrawSlot,
-    )
 
 # A slot expires the instant it is closer than the minimum notice; look just after that instant.
 EXPIRY_MARGIN = timedelta(seconds=1)

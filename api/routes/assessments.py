@@ -8,14 +8,14 @@ from fastapi import APIRouter, HTTPException
 
 from api.access import candidacy_for
 from api.deps import Caller, Session, Temporal
-from domain.stages import Stage
-from workflows.candidacy import CandidacyWorkflow
-from workflows.contracts import (
+from contracts.hiring import (
     AssessmentExtension,
     AssessmentSubmission,
     CandidacyState,
     InterviewState,
 )
+from domain.stages import Stage
+from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
 
 router = APIRouter(tags=["assessments"])

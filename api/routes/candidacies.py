@@ -14,15 +14,7 @@ from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.panels import interview_panel
 from api.schemas import Page, Paging
-from domain.ids import candidacy_workflow_id
-from domain.plans import Round
-from domain.scorecards import MAX_PANEL_SIZE
-from domain.stages import Stage
-from store.models import Candidacy, Company, JobPost, User
-from workflows import search_attributes as sa
-from workflows import summaries
-from workflows.candidacy import CandidacyWorkflow
-from workflows.contracts import (
+from contracts.hiring import (
     CandidacyStart,
     CandidacyState,
     Decision,
@@ -31,6 +23,14 @@ from workflows.contracts import (
     ShortlistRequest,
     WithdrawRequest,
 )
+from domain.ids import candidacy_workflow_id
+from domain.plans import Round
+from domain.scorecards import MAX_PANEL_SIZE
+from domain.stages import Stage
+from store.models import Candidacy, Company, JobPost, User
+from workflows import search_attributes as sa
+from workflows import summaries
+from workflows.candidacy import CandidacyWorkflow
 
 router = APIRouter(tags=["candidacies"])
 

@@ -13,11 +13,7 @@ from api.deps import Caller, ClientUser, ContractorUser, Session, Temporal
 from api.engagement_access import engagement_for
 from api.routes.ledger import LedgerEntryOut, ledger_order
 from api.schemas import MAX_RATE_CENTS, MAX_WEEK, Page, Paging, WeekNumber
-from domain.money import Hours
-from domain.offers import Schedule, Weekday, WeeklyHours
-from store.models import Engagement, LedgerEntry, Offer, Timesheet, User
-from workflows.engagement import EngagementWorkflow
-from workflows.engagement_contracts import (
+from contracts.engagement import (
     ApproveRequest,
     DisputeRequest,
     EndRequest,
@@ -26,6 +22,10 @@ from workflows.engagement_contracts import (
     TimesheetRequest,
     WeekState,
 )
+from domain.money import Hours
+from domain.offers import Schedule, Weekday, WeeklyHours
+from store.models import Engagement, LedgerEntry, Offer, Timesheet, User
+from workflows.engagement import EngagementWorkflow
 
 router = APIRouter(tags=["engagements"])
 

@@ -7,22 +7,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
-from activities.invites import (
-    CANCEL,
-    REQUEST,
-    build_invite,
-    invite_description,
-    invite_summary,
-    join_link,
-)
-from activities.slot_pool import CLAIM, pool_start
+from activities.invites import build_invite, invite_description, invite_summary, join_link
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
-from domain.ids import candidacy_workflow_id
-from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
-from store.models import User
-from workflows.candidacy import CandidacyWorkflow
-from workflows.contracts import (
+from contracts.hiring import (
     Booking,
     CancelRequest,
     InterviewClosed,
@@ -32,8 +20,14 @@ from workflows.contracts import (
     RescheduleRequest,
     Side,
 )
+from contracts.notify import CANCEL, REQUEST
+from contracts.slot_pool import CLAIM, SlotClaim, SlotSeen
+from domain.ids import candidacy_workflow_id
+from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
+from store.models import User
+from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
-from workflows.slot_pool_contracts import SlotClaim, SlotSeen
+from workflows.slot_pool_client import pool_start
 
 router = APIRouter(tags=["interviews"])
 

@@ -12,10 +12,10 @@ from api.access import job_post_for_owner, job_post_for_reader
 from api.closing import start_close
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
+from contracts.job_post_close import CloseProgress
 from domain.ids import new_id
 from domain.plans import MAX_ROUNDS, Round, RoundKind, default_plan, plan_problems
 from store.models import JobPost, User
-from workflows.job_post_close_contracts import CloseProgress
 
 router = APIRouter(tags=["job posts"])
 

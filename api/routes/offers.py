@@ -12,16 +12,8 @@ from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Sessi
 from api.engagement_access import offer_for
 from api.errors import ProcessEnded
 from api.schemas import MAX_RATE_CENTS, MAX_VERSION
-from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
-from domain.proration import billing_date
-from domain.stages import Stage
-from store.models import Company
-from workflows import search_attributes as sa
-from workflows import summaries
-from workflows.candidacy import CandidacyWorkflow
-from workflows.contracts import CandidacyState
-from workflows.offer import OfferWorkflow, initial_offer_state
-from workflows.offer_contracts import (
+from contracts.hiring import CandidacyState
+from contracts.offer import (
     ANSWERED,
     AcceptRequest,
     CounterRequest,
@@ -32,6 +24,14 @@ from workflows.offer_contracts import (
     ReviseRequest,
     WithdrawOfferRequest,
 )
+from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
+from domain.proration import billing_date
+from domain.stages import Stage
+from store.models import Company
+from workflows import search_attributes as sa
+from workflows import summaries
+from workflows.candidacy import CandidacyWorkflow
+from workflows.offer import OfferWorkflow, initial_offer_state
 
 router = APIRouter(tags=["offers"])
 

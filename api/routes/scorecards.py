@@ -16,17 +16,17 @@ from sqlmodel import col, select
 from api.access import interview_for
 from api.deps import Caller, Session, Temporal
 from api.errors import not_found
-from domain.ids import candidacy_workflow_id
-from domain.scorecards import NOTES_MAX_LENGTH, Rating
-from store.models import Scorecard
-from workflows.candidacy import CandidacyWorkflow
-from workflows.contracts import (
+from contracts.hiring import (
     CandidacyState,
     InterviewState,
     InterviewStatus,
     SavedScorecard,
     ScorecardSubmission,
 )
+from domain.ids import candidacy_workflow_id
+from domain.scorecards import NOTES_MAX_LENGTH, Rating
+from store.models import Scorecard
+from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
 
 router = APIRouter(tags=["scorecards"])

@@ -13,7 +13,6 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import col, select
 from temporalio.service import RPCError
 
-from activities.slot_pool import ADD_SLOTS, WITHDRAW, pool_start
 from api.access import job_post_for_owner, owns_company_resource
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.errors import not_found
@@ -23,13 +22,14 @@ from api.schemas import (
     SHORTEST_ROUND_MINUTES,
     RoundNumber,
 )
+from contracts.hiring import InterviewStatus, SlotPoolStart
+from contracts.slot_pool import ADD_SLOTS, WITHDRAW, PoolSlot, ProposedSlots, WithdrawSlot
 from domain.ids import interview_workflow_id, new_id
 from domain.plans import ALLOWED_DURATIONS, Round
 from domain.slots import MIN_NOTICE, Window, blocks_new_slots, slot_problems
 from store.models import JobPost, Slot
-from workflows.contracts import InterviewStatus, SlotPoolStart
 from workflows.interview import InterviewWorkflow
-from workflows.slot_pool_contracts import PoolSlot, ProposedSlots, WithdrawSlot
+from workflows.slot_pool_client import pool_start
 
 router = APIRouter(tags=["slots"])
 log = logging.getLogger(__name__)

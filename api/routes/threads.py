@@ -11,11 +11,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.messages import RelayMessage
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
 from api.schemas import Page, PageRequest, Paging, paging
 from api.workflows import Workflows
+from contracts.messages import RelayMessage
 from core.settings import Settings
 from domain.masking import mask_if
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between

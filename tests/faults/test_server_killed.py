@@ -15,6 +15,14 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from contracts.engagement import (
+    EngagementStart,
+    EngagementState,
+    EngagementStatus,
+    TermsChange,
+    WeekState,
+    WeekStatus,
+)
 from domain.offers import Schedule, Weekday
 from domain.proration import monthly_seat_fee
 from domain.slots import MIN_NOTICE
@@ -27,14 +35,6 @@ from tests.scheduling import interview_state, invited, invites_eventually, slot_
 from tests.stack import Actor, Stack
 from workflows import search_attributes as sa
 from workflows.engagement import EngagementWorkflow
-from workflows.engagement_contracts import (
-    EngagementStart,
-    EngagementState,
-    EngagementStatus,
-    TermsChange,
-    WeekState,
-    WeekStatus,
-)
 
 SLOT_EXPIRES_IN = timedelta(seconds=25)
 REVIEW_CLOSES_IN = timedelta(seconds=15)

@@ -17,8 +17,8 @@ from temporalio.common import RetryPolicy
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from activities.contracts import NotifyRequest
 from activities.notify import NotifyActivities
+from contracts.notify import NotifyRequest
 from core.db import Database
 from core.settings import Settings
 from store.accounts import create_user

@@ -14,16 +14,16 @@ from typing import Any
 import httpx
 from sqlmodel import select
 
-from activities.slot_pool import CLAIM, pool_start, update_slot_pool
+from contracts.hiring import InterviewStatus
+from contracts.slot_pool import CLAIM, SlotClaim
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually, in_batches
 from tests.process_stack import WORKER, ProcessStack
 from tests.scheduling import claim, invited, now_of, request_interview, requested, slot_ids
 from tests.stack import Actor, Stack
-from workflows.contracts import InterviewStatus
 from workflows.interview import InterviewWorkflow
-from workflows.slot_pool_contracts import SlotClaim
+from workflows.slot_pool_client import pool_start, update_slot_pool
 
 CONTRACTORS = 20
 SLOTS = 20

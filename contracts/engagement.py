@@ -1,12 +1,16 @@
-"""Inputs, state and messages of EngagementWorkflow. The state is also what continue-as-new
-carries from one run to the next, so it holds only what is still open (unpaid weeks)."""
+"""Inputs, state, messages and projections of EngagementWorkflow. The state is also what
+continue-as-new carries from one run to the next, so it holds only what is still open (unpaid
+weeks)."""
 
+from abc import ABC, abstractmethod
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from temporalio import activity
 
+from contracts.offer import OfferProjection
 from domain.money import Hours
 from domain.offers import Schedule, Weekday, WeeklyHours
 from domain.weeks import Review
@@ -124,3 +128,36 @@ class TermsRequest(BaseModel):
 class EndRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
     by: str
+
+
+class EngagementProjection(BaseModel):
+    state: EngagementState
+    at: datetime
+
+
+class WeekProjection(BaseModel):
+    engagement_id: str
+    company_id: str
+    contractor_id: str
+    week: WeekState
+
+
+class EngagementActivities(ABC):
+    """Starting an engagement, and the rows offers, engagements and weeks are listed from
+    (activities/engagements.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def start_engagement(self, start: EngagementStart) -> str: ...
+
+    @activity.defn
+    @abstractmethod
+    async def project_offer(self, projection: OfferProjection) -> None: ...
+
+    @activity.defn
+    @abstractmethod
+    async def project_engagement(self, projection: EngagementProjection) -> None: ...
+
+    @activity.defn
+    @abstractmethod
+    async def project_week(self, projection: WeekProjection) -> None: ...

@@ -1,10 +1,12 @@
 """Inputs, outputs and progress of JobPostCloseWorkflow (what the API, the workflow and its
 activities exchange)."""
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from temporalio import activity
 
 
 class CloseStatus(StrEnum):
@@ -41,3 +43,23 @@ class EndCandidacies(BaseModel):
 
     job_post_id: str
     candidacy_ids: list[str]
+
+
+class JobPostCloseActivities(ABC):
+    """The close's steps (activities/job_posts.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def open_candidacy_ids(self, job_post_id: str) -> list[str]: ...
+
+    @activity.defn
+    @abstractmethod
+    async def end_candidacies(self, batch: EndCandidacies) -> int: ...
+
+    @activity.defn
+    @abstractmethod
+    async def withdraw_open_slots(self, job_post_id: str) -> int: ...
+
+    @activity.defn
+    @abstractmethod
+    async def project_close(self, progress: CloseProgress) -> None: ...

@@ -1,10 +1,32 @@
 """What crosses the boundary of a job post round's slot pool (`SlotPoolWorkflow`): the slots it
 decides on, the claims, releases and proposals it takes, the bookings it tells interviews of, and
-the batches of rows it writes to the database (the projection the API lists from)."""
+the batches of rows it writes to the database (the projection the API lists from), the names
+it is reached by, and its activities. Its start and state are in contracts/hiring.py."""
 
+from abc import ABC, abstractmethod
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, Field
+from temporalio import activity
+
+# The names the API and activities reach the pool by, without importing workflow code.
+POOL_WORKFLOW = "SlotPoolWorkflow"
+CONTRACTOR_WAITING = "contractor_waiting"  # payload: PoolMember
+CONTRACTOR_LEFT = "contractor_left"  # payload: PoolMember (booked: no longer waiting)
+INTERVIEW_ENDED = "interview_ended"  # payload: PoolMember (whatever it holds goes back)
+SLOTS_ADDED = "slots_added"  # payload: SlotsAdded
+SLOTS_WITHDRAWN = "slots_withdrawn"  # payload: {}
+SIGNALS = (CONTRACTOR_WAITING, CONTRACTOR_LEFT, INTERVIEW_ENDED, SLOTS_ADDED, SLOTS_WITHDRAWN)
+# Updates of the pool.
+CLAIM = "claim"
+RELEASE = "release"
+ADD_SLOTS = "add_slots"
+WITHDRAW = "withdraw"
+CLOSE_ROUND = "close_round"
+# Told to an interview once the pool booked a slot for it (payload: SlotBooked).
+SLOT_BOOKED = "slot_booked"
+INTERVIEW_STATUS_QUERY = "status"
 
 OPEN = "open"
 BOOKED = "booked"
@@ -94,3 +116,44 @@ class ClaimVerdict(BaseModel):
 
     claimable: bool
     reason: str = ""
+
+
+class OpsUsers(BaseModel):
+    user_ids: list[str]
+
+
+class SlotPoolNotice(BaseModel):
+    """A signal for a job post round's SlotPoolWorkflow, which is started if it is not running."""
+
+    job_post_id: str
+    round: int
+    owner_id: str
+    company_id: str
+    signal: str  # one of SIGNALS
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class SlotPoolActivities(ABC):
+    """The pool's rows, the interviews it asks and tells, the ops users it alerts
+    (activities/slot_pool.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def round_slots(self, query: RoundSlotsQuery) -> list[PoolSlot]: ...
+
+    @activity.defn
+    @abstractmethod
+    async def project_slots(self, batch: SlotProjection) -> ProjectionResult: ...
+
+    @activity.defn
+    @abstractmethod
+    async def interview_claimable(self, interview_id: str) -> ClaimVerdict: ...
+
+    @activity.defn
+    @abstractmethod
+    async def ops_user_ids(self) -> OpsUsers: ...
+
+    @activity.defn
+    @abstractmethod
+    async def tell_slot_pool(self, notice: SlotPoolNotice) -> None:
+        """Signal the round's pool, starting it when it is not running."""

@@ -1,9 +1,12 @@
-"""Inputs, outputs and messages of OfferWorkflow, and the outcome it tells the candidacy."""
+"""Inputs, outputs and messages of OfferWorkflow, the outcome it tells the candidacy, its
+projection, and the withdrawal of an open offer when its candidacy ends."""
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
+from temporalio import activity
 
 from domain.offers import OfferTerms, WeeklyHours
 
@@ -124,3 +127,23 @@ class OfferOutcome(BaseModel):
     offer_id: str
     engagement_id: str | None = None
     reason: str | None = None
+
+
+class OfferProjection(BaseModel):
+    state: OfferState
+    projection_version: int
+    at: datetime
+
+
+class WithdrawOpenOffer(BaseModel):
+    offer_id: str
+    reason: str = Field(max_length=2000)
+
+
+class OfferEndingActivities(ABC):
+    """Pulling a candidacy's open offer (activities/offer_endings.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def withdraw_open_offer(self, request: WithdrawOpenOffer) -> bool:
+        """True when an open offer was withdrawn now; False when there was none open."""

@@ -1,11 +1,14 @@
-"""Inputs, outputs and messages of the hiring workflows: small pydantic models, one argument each,
-so fields can be added without breaking running workflows."""
+"""Inputs, outputs and messages of the hiring workflows (candidacies, their interviews and
+scorecards, a round's slot pool) and of the activities they run: small pydantic models, one
+argument each, so fields can be added without breaking running workflows."""
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field, computed_field, model_validator
+from temporalio import activity
 
 from domain.plans import Round
 from domain.scorecards import MAX_PANEL_SIZE, NOTES_MAX_LENGTH, Rating
@@ -337,7 +340,7 @@ class SlotPoolState(BaseModel):
     closed: bool = False
 
 
-from workflows.slot_pool_contracts import PoolSlot, SlotBooked  # noqa: E402
+from contracts.slot_pool import PoolSlot, SlotBooked  # noqa: E402
 
 SlotPoolState.model_rebuild()
 SlotPoolStart.model_rebuild()
@@ -377,3 +380,70 @@ class SavedScorecard(BaseModel):
     submitted_at: datetime
     updated_at: datetime
     replaced: bool = False  # True when it replaced the member's earlier scorecard
+
+
+# --- activities -----------------------------------------------------------------------------
+
+# The type of the error a refused booking fails with (not a failure of the activity).
+SLOT_UNAVAILABLE = "SlotUnavailable"
+
+
+class CandidacyProjection(BaseModel):
+    candidacy_id: str
+    job_post_id: str
+    company_id: str
+    contractor_id: str
+    source: str
+    stage: str
+    round: int
+    rounds_total: int
+    version: int
+    at: datetime
+
+
+class BookSlotRequest(BaseModel):
+    slot_id: str
+    interview_id: str
+    job_post_id: str
+    round: int
+    now: datetime
+    # The slot the interview keeps while it books this one (a reschedule's current booking).
+    keep_slot_id: str | None = None
+
+
+class ReleaseSlotRequest(BaseModel):
+    slot_id: str
+    interview_id: str
+    reopen: bool = True
+    waiting: bool = False  # the interview waits for a slot again (a cancelled booking)
+
+
+class CandidacyActivities(ABC):
+    """The candidacy's row (activities/candidacies.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def project_candidacy(self, projection: CandidacyProjection) -> None:
+        """Upsert the row; an older version (a late retry) never overwrites a newer one."""
+
+
+class ScorecardActivities(ABC):
+    """Scorecards' rows (activities/scorecards.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def save_scorecard(self, request: SaveScorecard) -> SavedScorecard: ...
+
+
+class SlotActivities(ABC):
+    """An interview's own bookings and releases, through the round's slot pool
+    (activities/slots.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def book_slot(self, request: BookSlotRequest) -> Booking:
+        """Book a slot for the interview; a refusal fails with SLOT_UNAVAILABLE."""
+
+    @activity.defn
+    @abstractmethod
+    async def release_slot(self, request: ReleaseSlotRequest) -> None: ...

@@ -1,9 +1,16 @@
-"""Inputs and outputs of activities, shared by workflows (which call them) and implementations."""
+"""Telling people: notifications (in-app and email, once per event and recipient), their
+cancellation, and calendar invites sent as notifications."""
 
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
+from temporalio import activity
+
+# Invite methods (RFC 5546): a new or moved booking, or its cancellation.
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
 
 
 class NotifyRequest(BaseModel):
@@ -26,52 +33,12 @@ class NotifyRecipients(BaseModel):
     company_id: str
 
 
-class CandidacyProjection(BaseModel):
-    candidacy_id: str
-    job_post_id: str
-    company_id: str
-    contractor_id: str
-    source: str
-    stage: str
-    round: int
-    rounds_total: int
-    version: int
-    at: datetime
+class CancelNotifications(BaseModel):
+    """Marks something cancelled (an interview id, ...): notifications about it
+    (NotifyRequest.about_interview_id) that are not sent yet never will be."""
 
-
-class BookSlotRequest(BaseModel):
-    slot_id: str
-    interview_id: str
-    job_post_id: str
-    round: int
-    now: datetime
-    # The slot the interview keeps while it books this one (a reschedule's current booking).
-    keep_slot_id: str | None = None
-
-
-class ReleaseSlotRequest(BaseModel):
-    slot_id: str
-    interview_id: str
-    reopen: bool = True
-    waiting: bool = False  # the interview waits for a slot again (a cancelled booking)
-
-
-class OpsUsers(BaseModel):
-    user_ids: list[str]
-
-
-# --- interview scheduling -------------------------------------------------------------------
-
-
-class SlotPoolNotice(BaseModel):
-    """A signal for a job post round's SlotPoolWorkflow, which is started if it is not running."""
-
-    job_post_id: str
-    round: int
-    owner_id: str
-    company_id: str
-    signal: str  # one of activities.slot_pool.SIGNALS
-    payload: dict[str, Any] = Field(default_factory=dict)
+    subject_id: str
+    reason: str = Field(default="", max_length=300)
 
 
 class InviteRequest(BaseModel):
@@ -91,3 +58,25 @@ class InviteRequest(BaseModel):
     event_key: str
     context: dict[str, Any] = Field(default_factory=dict)
     link: str | None = None
+
+
+class NotifyActivities(ABC):
+    """The notification service (activities/notify.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def send_notification(self, request: NotifyRequest) -> int:
+        """Returns how many emails this attempt sent."""
+
+    @activity.defn
+    @abstractmethod
+    async def cancel_notifications(self, request: CancelNotifications) -> None: ...
+
+
+class InviteActivities(ABC):
+    """Calendar invites (activities/invites.py)."""
+
+    @activity.defn
+    @abstractmethod
+    async def send_invite(self, request: InviteRequest) -> int:
+        """Notify both sides, each email carrying the invite; returns emails sent."""
