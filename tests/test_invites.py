@@ -6,8 +6,8 @@ from typing import Any
 
 from icalendar import Calendar
 
-from activities.invites import build_invite
 from contracts.notify import CANCEL, REQUEST
+from notifications.ics import build_invite
 from tests.scheduling import claim, invites_eventually, now_of, requested, slot_ids
 from tests.stack import Stack
 

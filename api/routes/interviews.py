@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
-from activities.invites import build_invite, invite_description, invite_summary, join_link
 from api.access import interview_for
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from contracts.hiring import (
@@ -24,6 +23,7 @@ from contracts.notify import CANCEL, REQUEST
 from contracts.slot_pool import CLAIM, SlotClaim, SlotSeen
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
+from notifications.ics import build_invite, invite_description, invite_summary, join_link
 from store.models import User
 from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
