@@ -80,10 +80,14 @@ async def eventually(
         await asyncio.sleep(0.05)
 
 
-async def notified(stack: Stack, user_id: str, kind: str, count: int = 1) -> list[Notification]:
-    """The user's notifications of a kind, once there are `count` of them (exactly)."""
+async def notified(
+    stack: Stack, user_id: str, kind: str, count: int = 1, *, emailed: bool = False
+) -> list[Notification]:
+    """The user's notifications of a kind, once there are `count` of them (exactly); with
+    `emailed`, once each has also been handed to the mail server (the row is written first)."""
     rows: list[Notification] = await eventually(
-        lambda: notifications_of(stack, user_id, kind), lambda rows: len(rows) >= count
+        lambda: notifications_of(stack, user_id, kind),
+        lambda rows: len(rows) >= count and (not emailed or all(r.emailed_at for r in rows)),
     )
     assert len(rows) == count, [r.event_key for r in rows]
     return rows

@@ -68,7 +68,7 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert requested.status_code == 200, requested.text
     interview_id = requested.json()["interview_id"]
     assert interview_id == f"interview-{job['id']}-{contractor.id}-r1"
-    asked = await notified(stack, contractor.id, "interview_requested")
+    asked = await notified(stack, contractor.id, "interview_requested", emailed=True)
     assert "Please read our product docs first" in asked[0].body_text
     assert any(
         "Please read our product docs first" in str(m) for m in stack.mail.to(contractor.email)
@@ -110,12 +110,14 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     state = await wait_for_stage(stack, candidacy_id, client, "interviewing")
     assert state["round"] == 2
 
-    listed = await stack.http.get(
-        "/candidacies", params={"job_post_id": job["id"]}, headers=contractor.auth
-    )
-    assert [(c["id"], c["stage"], c["round"]) for c in listed.json()["items"]] == [
-        (candidacy_id, "interviewing", 2)
-    ]
+    async def listed() -> list[tuple[str, str, int]]:
+        page = await stack.http.get(
+            "/candidacies", params={"job_post_id": job["id"]}, headers=contractor.auth
+        )
+        return [(c["id"], c["stage"], c["round"]) for c in page.json()["items"]]
+
+    # The list reads the database's projection, written just after the workflow moves on.
+    await eventually(listed, lambda rows: rows == [(candidacy_id, "interviewing", 2)])
     await record_history(stack.env.client, candidacy_id, "candidacy_round1_advance")
     await record_history(stack.env.client, interview_id, "interview_round1_completed")
 
@@ -135,7 +137,7 @@ async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
     assert rejected.json()["stage"] == "rejected"
     assert rejected.json()["feedback"] == "We need deeper Zendesk experience."
 
-    told = await notified(stack, contractor.id, "candidacy_rejected")
+    told = await notified(stack, contractor.id, "candidacy_rejected", emailed=True)
     assert "We need deeper Zendesk experience." in told[0].body_text
     emails = [
         m for m in stack.mail.to(contractor.email) if "update on your application" in m["Subject"]
@@ -164,7 +166,7 @@ async def test_reject_without_feedback_sends_the_kind_default(stack: Stack) -> N
         f"/candidacies/{candidacy_id}/reject", json={}, headers=client.auth
     )
     assert rejected.status_code == 200, rejected.text
-    told = await notified(stack, contractor.id, "candidacy_rejected")
+    told = await notified(stack, contractor.id, "candidacy_rejected", emailed=True)
     assert DEFAULT_REJECTION_FEEDBACK in told[0].body_text
 
 
