@@ -120,7 +120,8 @@ SESSION_PAGE = """<!doctype html><meta charset="utf-8"><title>Codec session</tit
 <p>{message}</p>
 <form method="post"><label>Ops token <input name="token" type="password" size="40"></label>
 <button>Start</button></form>
-<p>Then, in the Temporal UI, open the codec server settings and tick
+<p>Then, in the Temporal UI, open the codec server settings, choose <em>Use my browser
+setting</em>, enter this endpoint (this page's address without <code>/session</code>) and tick
 <em>Include cross-origin credentials</em>.</p>"""
 
 
