@@ -120,7 +120,7 @@ class EngagementActivities(interface.EngagementActivities):
             updated_at=projection.at,
             projection_version=state.projection_version,
         )
-        newer = Engagement.projection_version < state.projection_version  # type: ignore[operator]
+        newer = Engagement.projection_version < state.projection_version
         await self._upsert(
             Engagement,
             Engagement.id == state.engagement_id,
@@ -155,7 +155,7 @@ class EngagementActivities(interface.EngagementActivities):
                 Timesheet.engagement_id == projection.engagement_id,  # type: ignore[arg-type]
                 Timesheet.week == week.week,  # type: ignore[arg-type]
             ),
-            Timesheet.revision < week.revision,  # type: ignore[arg-type]
+            Timesheet.revision < week.revision,
             {"engagement_id": projection.engagement_id, "week": week.week, **values},
         )
 
@@ -167,7 +167,7 @@ class EngagementActivities(interface.EngagementActivities):
         for _ in range(2):
             async with self.db.session() as session:
                 result = await session.exec(
-                    update(model).where(key).where(newer).values(**updatable)  # type: ignore[call-overload]
+                    update(model).where(key).where(newer).values(**updatable)
                 )
                 await session.commit()
                 if result.rowcount:

@@ -80,7 +80,7 @@ async def notify(
     programming error (a missing template, ...) fails at once, is logged with the event key, and
     the workflow carries on: one failed notice never holds up the story."""
     try:
-        await workflow.execute_activity(
+        await workflow.execute_activity_method(
             NotifyActivities.send_notification,
             NotifyRequest(
                 event_key=event_key,
