@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -48,7 +48,6 @@ with workflow.unsafe.imports_passed_through():
         WithdrawOpenOffer,
     )
     from domain.business_days import add_business_days
-    from domain.errors import CONFLICT
     from domain.feedback import rejection_feedback
     from domain.ids import interview_workflow_id
     from domain.offers import offer_workflow_id
@@ -66,6 +65,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.interview import InterviewWorkflow
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED
+    from workflows.refusals import conflict
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
@@ -293,7 +293,7 @@ class CandidacyWorkflow:
     @shortlist.validator
     def _check_shortlist(self, request: ShortlistRequest) -> None:
         if self.state.stage != Stage.APPLIED:
-            _conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
+            conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
 
     @workflow.update(description="The client rejects the candidacy at any stage, with feedback.")
     async def reject(self, request: RejectRequest) -> CandidacyState:
@@ -332,19 +332,19 @@ class CandidacyWorkflow:
         self.interview_request = request
         await workflow.wait_condition(lambda: self.interview is not None or self.ended)
         if self.ended:
-            _conflict(f"this candidacy is {self.stage}")
+            conflict(f"this candidacy is {self.stage}")
         return self.state.interviews[-1].interview_id
 
     @request_interview.validator
     def _check_request_interview(self, request: InterviewRequest) -> None:
         self._check_open("request an interview for")
         if self.interview is not None or self.interview_request is not None:
-            _conflict("an interview for this round is already requested")
+            conflict("an interview for this round is already requested")
         waiting = self.state.stage == Stage.SHORTLISTED or (
             self.state.stage == Stage.INTERVIEWING and self.interview is None
         )
         if not waiting:
-            _conflict(
+            conflict(
                 f"no round is waiting for an interview request; this candidacy is {self.stage}"
             )
 
@@ -398,12 +398,12 @@ class CandidacyWorkflow:
         self._check_open("decide on")
         if self._assessment_overdue():
             if decision.decision == DecisionKind.HOLD:
-                _conflict("the take-home is overdue: advance anyway, reject, or extend it")
+                conflict("the take-home is overdue: advance anyway, reject, or extend it")
             return
         if self.state.stage != Stage.DECISION_PENDING:
-            _conflict(f"no decision is due; this candidacy is {self.stage}")
+            conflict(f"no decision is due; this candidacy is {self.stage}")
         if self.decision is not None:
-            _conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
+            conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
 
     @workflow.update(
         description="A panel member's scorecard for one of this candidacy's interviews."
@@ -435,9 +435,9 @@ class CandidacyWorkflow:
     def _check_scorecard(self, submission: ScorecardSubmission) -> None:
         ref = self._interview_ref(submission.interview_id)
         if ref is None:
-            _conflict("no such interview in this candidacy")
+            conflict("no such interview in this candidacy")
         elif submission.panel_member_id not in ref.panel:
-            _conflict("only the interview's panel members send scorecards")
+            conflict("only the interview's panel members send scorecards")
 
     # --- the offer: OfferWorkflow signals how it ended ----------------------------------------
 
@@ -516,7 +516,7 @@ class CandidacyWorkflow:
 
     def _check_open(self, action: str) -> None:
         if self.ended:
-            _conflict(f"cannot {action} a candidacy that is {self.stage}")
+            conflict(f"cannot {action} a candidacy that is {self.stage}")
 
     async def _reject(self, feedback: str | None) -> None:
         self.state.feedback = rejection_feedback(feedback)
@@ -677,7 +677,3 @@ class CandidacyWorkflow:
             },
             link=f"/candidacies/{self.start.candidacy_id}",
         )
-
-
-def _conflict(message: str) -> None:
-    raise ApplicationError(message, type=CONFLICT, non_retryable=True)

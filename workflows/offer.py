@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.engagement import (
@@ -39,7 +39,6 @@ with workflow.unsafe.imports_passed_through():
         Signature,
         WithdrawOfferRequest,
     )
-    from domain.errors import CONFLICT
     from domain.money import format_cents
     from domain.offers import (
         EXPIRES_AFTER,
@@ -53,6 +52,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.candidacy import CandidacyWorkflow
     from workflows.common import at_utc, notify, project, run_activity, wait_until
     from workflows.outbox import Outbox
+    from workflows.refusals import conflict
 
 # Notices go into the outbox and are sent after the answer: a counter, a revision or an
 # acceptance answers from the offer's state, whatever the mail server does.
@@ -228,13 +228,13 @@ class OfferWorkflow:
     def _check_accept(self, request: AcceptRequest) -> None:
         self._check_open()
         if request.version != self.state.version:
-            _conflict(
+            conflict(
                 f"version {request.version} is no longer current: "
                 f"only the latest, version {self.state.version}, can be accepted"
             )
         start_date = self.state.latest.terms.start_date
         if start_date < billing_date(workflow.now(), self.start.billing_tz):
-            _conflict(
+            conflict(
                 f"the start date {start_date.isoformat()} has passed: the client needs to revise "
                 "the offer"
             )
@@ -280,11 +280,11 @@ class OfferWorkflow:
     def _check_counter(self, request: CounterRequest) -> None:
         self._check_open()
         if request.version != self.state.version:
-            _conflict(
+            conflict(
                 f"version {request.version} is no longer current (latest: {self.state.version})"
             )
         if self.state.status == OfferStatus.COUNTERED:
-            _conflict("this version was already countered: the client may revise the offer")
+            conflict("this version was already countered: the client may revise the offer")
 
     @workflow.update(
         description="The client sends a new version of the terms, with a fresh 7-day clock."
@@ -328,7 +328,7 @@ class OfferWorkflow:
 
     def _check_open(self) -> None:
         if self.answered:
-            _conflict(f"this offer was already answered: it is {self.state.status.value}")
+            conflict(f"this offer was already answered: it is {self.state.status.value}")
 
     def _answer(self, status: OfferStatus) -> None:
         self.state.status = status
@@ -437,7 +437,3 @@ class OfferWorkflow:
 
 def _money(cents: int, currency: str) -> str:
     return format_cents(cents, currency)
-
-
-def _conflict(message: str) -> None:
-    raise ApplicationError(message, type=CONFLICT, non_retryable=True)
