@@ -27,12 +27,6 @@ class NotifyRequest(BaseModel):
     at: datetime | None = None
 
 
-class NotifyRecipients(BaseModel):
-    """Who to tell, by role, for an event about one company and one contractor."""
-
-    company_id: str
-
-
 class CancelNotifications(BaseModel):
     """Marks something cancelled (an interview id, ...): notifications about it
     (NotifyRequest.about_interview_id) that are not sent yet never will be."""

@@ -269,7 +269,9 @@ class OfferWorkflow:
             "offer_countered",
             {
                 "version": request.version,
-                "hourly_rate": _money(request.hourly_rate_cents, self.state.latest.terms.currency),
+                "hourly_rate": format_cents(
+                    request.hourly_rate_cents, self.state.latest.terms.currency
+                ),
                 "hours_per_week": request.hours_per_week,
                 "message": request.message,
             },
@@ -395,7 +397,7 @@ class OfferWorkflow:
         return {
             "offer_id": self.start.offer_id,
             "version": version.version,
-            "hourly_rate": _money(terms.hourly_rate_cents, terms.currency),
+            "hourly_rate": format_cents(terms.hourly_rate_cents, terms.currency),
             "hours_per_week": terms.hours_per_week,
             "working_days": ", ".join(d.value.capitalize() for d in terms.working_days),
             "start_date": terms.start_date.isoformat(),
@@ -433,7 +435,3 @@ class OfferWorkflow:
             self.outbox.put(event_key, send)
         else:
             await send()
-
-
-def _money(cents: int, currency: str) -> str:
-    return format_cents(cents, currency)
