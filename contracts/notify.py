@@ -27,6 +27,17 @@ class NotifyRequest(BaseModel):
     at: datetime | None = None
 
 
+class Notice(BaseModel):
+    """An event to tell some users, before the workflow sends it (workflows/common.py's
+    `tell`): a NotifyRequest without its moment."""
+
+    recipient_ids: list[str]
+    template: str
+    event_key: str
+    context: dict[str, Any] = Field(default_factory=dict)
+    link: str | None = None
+
+
 class CancelNotifications(BaseModel):
     """Marks something cancelled (an interview id, ...): notifications about it
     (NotifyRequest.about_interview_id) that are not sent yet never will be."""

@@ -54,7 +54,15 @@ with workflow.unsafe.imports_passed_through():
     from domain.stages import Stage, is_terminal
     from workflows import search_attributes as sa
     from workflows import summaries
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import (
+        at_utc,
+        project,
+        queue_notice,
+        run_activity,
+        send_notice,
+        tell,
+        wait_until,
+    )
     from workflows.decision import (
         QUEUED_NOTICES_PATCH,
         RoundReview,
@@ -285,7 +293,7 @@ class CandidacyWorkflow:
     async def shortlist(self, request: ShortlistRequest) -> CandidacyState:
         await self._enter(Stage.SHORTLISTED)
         if workflow.patched(SHORTLIST_NOTICE_PATCH):
-            self._queue(self._notice([self.start.contractor_id], "shortlisted", {}))
+            queue_notice(self.outbox, self._notice([self.start.contractor_id], "shortlisted", {}))
         else:
             await self._tell_contractor("shortlisted")
         return self.state
@@ -557,7 +565,7 @@ class CandidacyWorkflow:
         if workflow.patched(ENDINGS_PATCH):
             await workflow.wait_condition(lambda: self.interview is None)
         for notice in self._ending_notices():
-            await self._send(notice)
+            await send_notice(notice)
 
     async def _tell_interview_why(
         self, interview: "workflow.ChildWorkflowHandle[InterviewWorkflow, InterviewResult]"
@@ -642,24 +650,8 @@ class CandidacyWorkflow:
     async def _tell(
         self, recipients: list[str], template: str, extra: dict[str, object] | None
     ) -> None:
-        """Queue a notice of the main loop: the story goes on whatever the mail server does (a
-        run started before that waited for each send)."""
-        notice = self._notice(recipients, template, extra or {})
-        if workflow.patched(QUEUED_NOTICES_PATCH):
-            self._queue(notice)
-        else:
-            await self._send(notice)
-
-    def _queue(self, notice: EndingNotice) -> None:
-        self.outbox.put(notice.event_key, lambda: self._send(notice))
-
-    async def _send(self, notice: EndingNotice) -> None:
-        await notify(
-            event_key=notice.event_key,
-            template=notice.template,
-            recipient_ids=notice.recipient_ids,
-            context=notice.context,
-            link=notice.link,
+        await tell(
+            self.outbox, QUEUED_NOTICES_PATCH, self._notice(recipients, template, extra or {})
         )
 
     def _notice(

@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.ledger import LedgerActivities, LedgerWrite
     from contracts.messages import MarkHired, MessageActivities
+    from contracts.notify import Notice
     from domain.money import format_cents, pay_cents
     from domain.offers import Schedule
     from domain.proration import (
@@ -52,7 +53,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.weeks import Review, Week, approved_hours, week, week_number_at
     from workflows import search_attributes as sa
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import at_utc, project, run_activity, tell, wait_until
     from workflows.outbox import Outbox
     from workflows.refusals import conflict, invalid
 
@@ -584,24 +585,17 @@ class EngagementWorkflow:
     ) -> None:
         state = self.state
         event_key = ":".join(filter(None, [state.engagement_id, template, event]))
-        context = {
-            "engagement_id": state.engagement_id,
-            "job_post_id": state.job_post_id,
-            "company_id": state.company_id,
-            "contractor_id": state.contractor_id,
-            **extra,
-        }
-
-        async def send() -> None:
-            await notify(
-                event_key=event_key,
-                template=template,
-                recipient_ids=[user_id],
-                context=context,
-                link=f"/engagements/{state.engagement_id}",
-            )
-
-        if workflow.patched(NOTICES_PATCH):
-            self.outbox.put(event_key, send)
-        else:
-            await send()
+        notice = Notice(
+            recipient_ids=[user_id],
+            template=template,
+            event_key=event_key,
+            context={
+                "engagement_id": state.engagement_id,
+                "job_post_id": state.job_post_id,
+                "company_id": state.company_id,
+                "contractor_id": state.contractor_id,
+                **extra,
+            },
+            link=f"/engagements/{state.engagement_id}",
+        )
+        await tell(self.outbox, NOTICES_PATCH, notice)

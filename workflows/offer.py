@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         EngagementState,
         TermsChange,
     )
+    from contracts.notify import Notice
     from contracts.offer import (
         ANSWERED,
         AcceptRequest,
@@ -50,7 +51,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.proration import billing_date, monthly_seat_fee
     from workflows import search_attributes as sa
     from workflows.candidacy import CandidacyWorkflow
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import at_utc, project, run_activity, tell, wait_until
     from workflows.outbox import Outbox
     from workflows.refusals import conflict
 
@@ -415,23 +416,16 @@ class OfferWorkflow:
         # The run id keeps a later offer to the same contractor (after a withdrawal) distinct.
         run = workflow.info().run_id
         event_key = f"{self.start.offer_id}:{run}:v{self.state.version}:{template}"
-        context = {
-            "job_post_id": self.start.job_post_id,
-            "company_id": self.start.company_id,
-            "contractor_id": self.start.contractor_id,
-            **extra,
-        }
-
-        async def send() -> None:
-            await notify(
-                event_key=event_key,
-                template=template,
-                recipient_ids=recipients,
-                context=context,
-                link=f"/offers/{self.start.offer_id}",
-            )
-
-        if workflow.patched(NOTICES_PATCH):
-            self.outbox.put(event_key, send)
-        else:
-            await send()
+        notice = Notice(
+            recipient_ids=recipients,
+            template=template,
+            event_key=event_key,
+            context={
+                "job_post_id": self.start.job_post_id,
+                "company_id": self.start.company_id,
+                "contractor_id": self.start.contractor_id,
+                **extra,
+            },
+            link=f"/offers/{self.start.offer_id}",
+        )
+        await tell(self.outbox, NOTICES_PATCH, notice)
