@@ -31,7 +31,7 @@ class Company(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
-    role: str = Field(index=True, max_length=16)  # client | contractor | ops
+    role: str = Field(index=True, max_length=16)  # a domain.roles.Role
     company_id: str | None = Field(default=None, foreign_key="company.id", index=True)
     name: str = Field(max_length=200)
     email: str = Field(max_length=320, unique=True)

@@ -25,6 +25,7 @@ from contracts.hiring import (
 )
 from domain.ids import candidacy_workflow_id
 from domain.plans import Round
+from domain.roles import Role
 from domain.scorecards import MAX_PANEL_SIZE
 from domain.stages import Stage
 from store.models import Candidacy, Company, JobPost, User
@@ -203,7 +204,7 @@ async def invite(
     if job_post.status != "open":
         raise HTTPException(409, "this job post is closed")
     contractor = await session.get(User, body.contractor_id)
-    if contractor is None or contractor.role != "contractor":
+    if contractor is None or contractor.role != Role.CONTRACTOR:
         raise HTTPException(422, f"contractor_id {body.contractor_id!r} is not a contractor")
     return await _start_candidacy(
         session, temporal, settings, job_post, contractor.id, "invited", now, response
@@ -230,9 +231,9 @@ async def list_candidacies(
 ) -> Page[CandidacyOut]:
     """The caller's own: their company's (client), their own (contractor), all (ops)."""
     statement = select(Candidacy)
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         statement = statement.where(Candidacy.company_id == user.company_id)
-    elif user.role == "contractor":
+    elif user.role == Role.CONTRACTOR:
         statement = statement.where(Candidacy.contractor_id == user.id)
     if job_post_id:
         statement = statement.where(Candidacy.job_post_id == job_post_id)

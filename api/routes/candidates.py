@@ -15,6 +15,7 @@ from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
 from api.schemas import Page, Paging
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
+from domain.roles import Role
 from store.models import (
     Candidacy,
     ContractorProfile,
@@ -79,7 +80,7 @@ async def _profiles(session: Session, ids: Sequence[str] | None = None) -> dict[
     statement = (
         select(User, ContractorProfile)
         .join(ContractorProfile, col(ContractorProfile.user_id) == col(User.id))
-        .where(User.role == "contractor")
+        .where(User.role == Role.CONTRACTOR)
     )
     if ids is not None:
         statement = statement.where(col(User.id).in_(ids))
@@ -240,7 +241,7 @@ async def handpick(
 ) -> CandidateOut:
     """Ops add a contractor to the job post's handpicked list (201; 200 when already there)."""
     job_post = await job_post_for_owner(session, user, job_post_id)
-    if user.role != "ops":
+    if user.role != Role.OPS:
         raise HTTPException(403, "only ops may handpick candidates")
     if job_post.status != "open":
         raise HTTPException(409, "this job post is closed")

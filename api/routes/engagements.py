@@ -24,6 +24,7 @@ from contracts.engagement import (
 )
 from domain.money import Hours
 from domain.offers import Schedule, Weekday, WeeklyHours
+from domain.roles import Role
 from store.models import Engagement, LedgerEntry, Offer, Timesheet, User
 from workflows.engagement import EngagementWorkflow
 
@@ -150,7 +151,7 @@ async def _totals(session: Session, engagement_ids: list[str]) -> dict[tuple[str
 
 
 def _summary(row: Engagement, totals: dict[tuple[str, str], int], user: User) -> dict[str, Any]:
-    hide_charges = user.role == "contractor"
+    hide_charges = user.role == Role.CONTRACTOR
     return dict(
         **row.model_dump(
             include={
@@ -208,7 +209,7 @@ async def engagement_out(session: Session, row: Engagement, user: User) -> Engag
         **_summary(row, totals, user),
         contract=contract,
         weeks=[WeekOut.of_row(w) for w in weeks],
-        charges=[] if user.role == "contractor" else out("seat_fee"),
+        charges=[] if user.role == Role.CONTRACTOR else out("seat_fee"),
         payouts=out("payout"),
     )
 
@@ -230,9 +231,9 @@ async def list_engagements(
 ) -> Page[EngagementSummary]:
     """The company's engagements (client), one's own (contractor), all (ops)."""
     statement = select(Engagement)
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         statement = statement.where(Engagement.company_id == user.company_id)
-    elif user.role == "contractor":
+    elif user.role == Role.CONTRACTOR:
         statement = statement.where(Engagement.contractor_id == user.id)
     if status:
         statement = statement.where(Engagement.status == status)

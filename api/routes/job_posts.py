@@ -15,6 +15,7 @@ from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
 from contracts.job_post_close import CloseProgress
 from domain.ids import new_id
 from domain.plans import MAX_ROUNDS, Round, RoundKind, default_plan, plan_problems
+from domain.roles import Role
 from store.models import JobPost, User
 
 router = APIRouter(tags=["job posts"])
@@ -97,7 +98,7 @@ class JobPostOut(BaseModel):
     @classmethod
     def of(cls, job_post: JobPost, reader: User | None = None) -> "JobPostOut":
         out = cls.model_validate(job_post, from_attributes=True)
-        if reader is not None and reader.role == "contractor":
+        if reader is not None and reader.role == Role.CONTRACTOR:
             for round_ in out.interview_plan:
                 if round_.assessment is not None:
                     round_.assessment.instructions = None
@@ -149,9 +150,9 @@ async def list_job_posts(
 ) -> Page[JobPostOut]:
     """The caller's company's job posts (every job post for ops, the open ones for contractors)."""
     query = select(JobPost)
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         query = query.where(JobPost.company_id == user.company_id)
-    elif user.role != "ops":
+    elif user.role != Role.OPS:
         query = query.where(JobPost.status == "open")
     if status:
         query = query.where(JobPost.status == status)

@@ -11,6 +11,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from api.deps import Caller, Session
 from api.engagement_access import engagement_for
 from api.schemas import PageRequest, paging
+from domain.roles import Role
 from store.models import LedgerEntry, User
 
 router = APIRouter(tags=["ledger"])
@@ -49,9 +50,9 @@ def visible_entries(user: User) -> SelectOfScalar[LedgerEntry]:
     """The ledger rows a caller may see: the company's (client), own payouts (contractor), all
     (ops)."""
     statement = select(LedgerEntry)
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         statement = statement.where(LedgerEntry.company_id == user.company_id)
-    elif user.role == "contractor":
+    elif user.role == Role.CONTRACTOR:
         statement = statement.where(
             LedgerEntry.contractor_id == user.id, LedgerEntry.kind == "payout"
         )

@@ -18,6 +18,7 @@ from api.workflows import Workflows
 from contracts.messages import RelayMessage
 from core.settings import Settings
 from domain.masking import mask_if
+from domain.roles import Role
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
 from workflows import summaries
@@ -204,9 +205,9 @@ async def list_threads(
 ) -> Page[ThreadOut]:
     """The caller's threads (a client: its company's; a contractor: their own), the most recently
     active first. `panel=marketplace`: not hired yet; `panel=workforce`: hired."""
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         mine = select(Thread).where(Thread.company_id == user.company_id)
-    elif user.role == "contractor":
+    elif user.role == Role.CONTRACTOR:
         mine = select(Thread).where(Thread.contractor_id == user.id)
     else:
         raise HTTPException(403, "only clients and contractors have threads")
@@ -244,10 +245,10 @@ async def list_threads(
 async def start_thread(
     body: ThreadStart, user: Caller, session: Session, now: Now, response: Response
 ) -> ThreadOut:
-    if user.role == "client" and body.contractor_id and user.company_id:
+    if user.role == Role.CLIENT and body.contractor_id and user.company_id:
         company_id, contractor_id = user.company_id, body.contractor_id
         missing = "contractor"
-    elif user.role == "contractor" and body.company_id:
+    elif user.role == Role.CONTRACTOR and body.company_id:
         company_id, contractor_id = body.company_id, user.id
         missing = "company"
     else:
