@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.slots import SlotStatus
 from store.types import UTCDateTime
 
 
@@ -109,7 +110,7 @@ class Slot(SQLModel, table=True):
     round: int
     start: datetime = _when()
     end: datetime = _when()
-    status: str = Field(default="open", max_length=16)  # open | booked | withdrawn
+    status: str = Field(default=SlotStatus.OPEN, max_length=16)
     interview_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = _when()
     booked_at: datetime | None = _when(nullable=True)
