@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.job_posts import JobPostStatus
 from domain.slots import SlotStatus
 from store.types import UTCDateTime
 
@@ -63,7 +64,7 @@ class JobPost(SQLModel, table=True):
     languages: list[str] = _json(list)
     tz: str = Field(default="UTC", max_length=64)
     interview_plan: list[dict[str, Any]] = _json(list)
-    status: str = Field(default="open", max_length=16)  # open | closed
+    status: str = Field(default=JobPostStatus.OPEN, max_length=16)
     created_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
     # The close's progress, written by JobPostCloseWorkflow (null until the post is closed).

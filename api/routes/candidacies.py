@@ -24,6 +24,7 @@ from contracts.hiring import (
     WithdrawRequest,
 )
 from domain.ids import candidacy_workflow_id
+from domain.job_posts import JobPostStatus
 from domain.plans import Round
 from domain.roles import Role
 from domain.scorecards import MAX_PANEL_SIZE
@@ -150,7 +151,7 @@ async def _start_candidacy(
     # A close that listed the open candidacies just before this one was stored never saw it:
     # the post closed meanwhile, so this candidacy ends at once, as the others did.
     await session.refresh(job_post)
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         await end_candidacies(temporal, [candidacy_id])
         raise HTTPException(409, "this job post was closed")
     response.status_code = 201 if started else 200
@@ -201,7 +202,7 @@ async def invite(
 ) -> CandidacyOut:
     """Invite a contractor to interview: starts the candidacy, already shortlisted."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     contractor = await session.get(User, body.contractor_id)
     if contractor is None or contractor.role != Role.CONTRACTOR:

@@ -14,6 +14,7 @@ from api.access import job_post_for_owner
 from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
 from api.schemas import Page, Paging
+from domain.job_posts import JobPostStatus
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
 from domain.roles import Role
 from store.models import (
@@ -243,7 +244,7 @@ async def handpick(
     job_post = await job_post_for_owner(session, user, job_post_id)
     if user.role != Role.OPS:
         raise HTTPException(403, "only ops may handpick candidates")
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     profile = await _contractor_profile(session, body.contractor_id)
     if profile is None:

@@ -14,6 +14,7 @@ from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
 from contracts.job_post_close import CloseProgress
 from domain.ids import new_id
+from domain.job_posts import JobPostStatus
 from domain.plans import MAX_ROUNDS, Round, RoundKind, default_plan, plan_problems
 from domain.roles import Role
 from store.models import JobPost, User
@@ -153,7 +154,7 @@ async def list_job_posts(
     if user.role == Role.CLIENT:
         query = query.where(JobPost.company_id == user.company_id)
     elif user.role != Role.OPS:
-        query = query.where(JobPost.status == "open")
+        query = query.where(JobPost.status == JobPostStatus.OPEN)
     if status:
         query = query.where(JobPost.status == status)
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
@@ -189,8 +190,8 @@ async def close_job_post(
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
     await session.exec(
         update(JobPost)
-        .where(col(JobPost.id) == job_post_id, col(JobPost.status) == "open")
-        .values(status="closed", closed_at=now)
+        .where(col(JobPost.id) == job_post_id, col(JobPost.status) == JobPostStatus.OPEN)
+        .values(status=JobPostStatus.CLOSED, closed_at=now)
     )
     await session.commit()
     await session.refresh(job_post)
