@@ -19,8 +19,7 @@ from store.models import Engagement, Offer, Timesheet
 from store.upsert import upsert
 from workflows import search_attributes as sa
 from workflows import summaries
-
-ENGAGEMENT_WORKFLOW = "EngagementWorkflow"
+from workflows.engagement import EngagementWorkflow
 
 
 def _hundredths(hours: Any) -> int | None:
@@ -46,7 +45,7 @@ class EngagementActivities(interface.EngagementActivities):
         state = start.state
         try:
             await activity.client().start_workflow(
-                ENGAGEMENT_WORKFLOW,
+                EngagementWorkflow.run,
                 start,
                 id=state.engagement_id,
                 task_queue=activity.info().task_queue,
