@@ -5,13 +5,14 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.lists import page_of, total_of, visible_to
 from api.panels import interview_panel
 from api.schemas import Page, Paging
 from contracts.hiring import (
@@ -231,21 +232,13 @@ async def list_candidacies(
     stage: Stage | None = None,
 ) -> Page[CandidacyOut]:
     """The caller's own: their company's (client), their own (contractor), all (ops)."""
-    statement = select(Candidacy)
-    if user.role == Role.CLIENT:
-        statement = statement.where(Candidacy.company_id == user.company_id)
-    elif user.role == Role.CONTRACTOR:
-        statement = statement.where(Candidacy.contractor_id == user.id)
+    statement = visible_to(user, select(Candidacy), Candidacy)
     if job_post_id:
         statement = statement.where(Candidacy.job_post_id == job_post_id)
     if stage:
         statement = statement.where(Candidacy.stage == stage.value)
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
-    rows = await session.exec(
-        statement.order_by(col(Candidacy.created_at).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
-    )
+    total = await total_of(session, statement)
+    rows = await session.exec(page_of(statement.order_by(col(Candidacy.created_at).desc()), paging))
     items = [CandidacyOut.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 

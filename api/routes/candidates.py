@@ -8,11 +8,12 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.access import job_post_for_owner
 from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
+from api.lists import page_of, total_of
 from api.schemas import Page, Paging
 from domain.job_posts import JobPostStatus
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
@@ -176,8 +177,8 @@ async def list_candidates(
         ids = [r.contractor_id for r in ranked[offset : offset + paging.per_page]]
     else:
         listed = _listed(list_, job_post_id)
-        total = (await session.exec(select(func.count()).select_from(listed.subquery()))).one()
-        ids = list(await session.exec(listed.offset(offset).limit(paging.per_page)))
+        total = await total_of(session, listed)
+        ids = list(await session.exec(page_of(listed, paging)))
         profiles = await _profiles(session, ids)
     items = await _cards(session, job_post, ids, profiles)
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)

@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 
 from api.deps import Caller, ClientUser, ContractorUser, Session, Temporal
 from api.engagement_access import engagement_for
+from api.lists import page_of, total_of, visible_to
 from api.routes.ledger import LedgerEntryOut, ledger_order
 from api.schemas import MAX_RATE_CENTS, MAX_WEEK, Page, Paging, WeekNumber
 from contracts.engagement import (
@@ -230,22 +231,14 @@ async def list_engagements(
     job_post_id: str | None = None,
 ) -> Page[EngagementSummary]:
     """The company's engagements (client), one's own (contractor), all (ops)."""
-    statement = select(Engagement)
-    if user.role == Role.CLIENT:
-        statement = statement.where(Engagement.company_id == user.company_id)
-    elif user.role == Role.CONTRACTOR:
-        statement = statement.where(Engagement.contractor_id == user.id)
+    statement = visible_to(user, select(Engagement), Engagement)
     if status:
         statement = statement.where(Engagement.status == status)
     if job_post_id:
         statement = statement.where(Engagement.job_post_id == job_post_id)
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    total = await total_of(session, statement)
     rows = list(
-        await session.exec(
-            statement.order_by(col(Engagement.signed_at).desc())
-            .offset(paging.offset)
-            .limit(paging.per_page)
-        )
+        await session.exec(page_of(statement.order_by(col(Engagement.signed_at).desc()), paging))
     )
     totals = await _totals(session, [r.id for r in rows])
     items = [EngagementSummary(**_summary(r, totals, user)) for r in rows]

@@ -6,11 +6,12 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import update
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.access import job_post_for_owner, job_post_for_reader
 from api.closing import start_close
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
+from api.lists import page_of, total_of
 from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
 from contracts.job_post_close import CloseProgress
 from domain.ids import new_id
@@ -157,10 +158,8 @@ async def list_job_posts(
         query = query.where(JobPost.status == JobPostStatus.OPEN)
     if status:
         query = query.where(JobPost.status == status)
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(col(JobPost.created_at).desc()).offset(paging.offset).limit(paging.per_page)
-    )
+    total = await total_of(session, query)
+    rows = await session.exec(page_of(query.order_by(col(JobPost.created_at).desc()), paging))
     return Page(
         items=[JobPostOut.of(r, user) for r in rows],
         total=total,

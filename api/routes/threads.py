@@ -13,6 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
+from api.lists import page_of, total_of, visible_to
 from api.schemas import Page, PageRequest, Paging, paging
 from api.workflows import Workflows
 from contracts.messages import RelayMessage
@@ -205,25 +206,24 @@ async def list_threads(
 ) -> Page[ThreadOut]:
     """The caller's threads (a client: its company's; a contractor: their own), the most recently
     active first. `panel=marketplace`: not hired yet; `panel=workforce`: hired."""
-    if user.role == Role.CLIENT:
-        mine = select(Thread).where(Thread.company_id == user.company_id)
-    elif user.role == Role.CONTRACTOR:
-        mine = select(Thread).where(Thread.contractor_id == user.id)
-    else:
+    if user.role not in (Role.CLIENT, Role.CONTRACTOR):
         raise HTTPException(403, "only clients and contractors have threads")
+    mine = visible_to(user, select(Thread), Thread)
     if panel is not None:
         mine = mine.where(Thread.hired == (panel == Panel.WORKFORCE))
-    total = (await session.exec(select(func.count()).select_from(mine.subquery()))).one()
+    total = await total_of(session, mine)
     last_at = (
         select(col(Message.thread_id), func.max(Message.created_at).label("last_at"))
         .group_by(col(Message.thread_id))
         .subquery()
     )
     rows = await session.exec(
-        mine.outerjoin(last_at, last_at.c.thread_id == Thread.id)
-        .order_by(func.coalesce(last_at.c.last_at, Thread.created_at).desc(), col(Thread.id).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
+        page_of(
+            mine.outerjoin(last_at, last_at.c.thread_id == Thread.id).order_by(
+                func.coalesce(last_at.c.last_at, Thread.created_at).desc(), col(Thread.id).desc()
+            ),
+            paging,
+        )
     )
     items = [await _thread_out(session, t) for t in list(rows)]
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
@@ -287,12 +287,12 @@ async def get_thread(
     client members and the contractor see it; anyone else gets 404."""
     thread = await thread_for(session, user, thread_id)
     messages = select(Message).where(Message.thread_id == thread.id)
-    total = (await session.exec(select(func.count()).select_from(messages.subquery()))).one()
+    total = await total_of(session, messages)
     rows = list(
         await session.exec(
-            messages.order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .offset(paging.offset)
-            .limit(paging.per_page)
+            page_of(
+                messages.order_by(col(Message.created_at).desc(), col(Message.id).desc()), paging
+            )
         )
     )
     users = await _names(session, {m.sender_id for m in rows if m.sender_id})
