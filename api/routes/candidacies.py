@@ -19,6 +19,7 @@ from contracts.hiring import (
     CandidacyStart,
     CandidacyState,
     Decision,
+    DecisionKind,
     InterviewRequest,
     RejectRequest,
     ShortlistRequest,
@@ -313,7 +314,7 @@ async def decide(
     state: CandidacyState = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.decide,
-        Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]
+        Decision(decision=DecisionKind(body.decision), feedback=body.feedback, by=user.id),
     )
     taken = await temporal.await_next_step(candidacy_id, CandidacyWorkflow.decision_taken)
     return taken or state
