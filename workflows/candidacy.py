@@ -229,7 +229,7 @@ class CandidacyWorkflow:
             InterviewRef(
                 interview_id=interview_id,
                 round=number,
-                status="awaiting_slot",
+                status=InterviewStatus.AWAITING_SLOT.value,
                 panel=request.panel or [request.by],
             )
         )
