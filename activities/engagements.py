@@ -4,9 +4,8 @@ never moves a row back."""
 
 from typing import Any
 
-from sqlalchemy import and_, or_, update
-from sqlalchemy.exc import IntegrityError
-from sqlmodel import SQLModel, select
+from sqlalchemy import and_, or_
+from sqlmodel import col
 from temporalio import activity
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
@@ -17,10 +16,10 @@ from contracts.offer import OfferProjection
 from core.db import Database
 from domain.money import hundredths_of_hours
 from store.models import Engagement, Offer, Timesheet
+from store.upsert import upsert
 from workflows import search_attributes as sa
 from workflows import summaries
-
-ENGAGEMENT_WORKFLOW = "EngagementWorkflow"
+from workflows.engagement import EngagementWorkflow
 
 
 def _hundredths(hours: Any) -> int | None:
@@ -46,7 +45,7 @@ class EngagementActivities(interface.EngagementActivities):
         state = start.state
         try:
             await activity.client().start_workflow(
-                ENGAGEMENT_WORKFLOW,
+                EngagementWorkflow.run,
                 start,
                 id=state.engagement_id,
                 task_queue=activity.info().task_queue,
@@ -86,15 +85,13 @@ class EngagementActivities(interface.EngagementActivities):
         )
         # A new offer to the same contractor (after a withdrawal) reuses the id: later is newer.
         newer = or_(
-            Offer.sent_at < first_sent,  # type: ignore[arg-type]
+            col(Offer.sent_at) < first_sent,
             and_(
-                Offer.sent_at == first_sent,  # type: ignore[arg-type]
-                Offer.projection_version < projection.projection_version,  # type: ignore[arg-type]
+                col(Offer.sent_at) == first_sent,
+                col(Offer.projection_version) < projection.projection_version,
             ),
         )
-        await self._upsert(
-            Offer, Offer.id == state.offer_id, newer, {"id": state.offer_id, **values}
-        )
+        await upsert(self.db, Offer, {"id": state.offer_id}, values, newer=newer)
 
     @activity.defn
     async def project_engagement(self, projection: EngagementProjection) -> None:
@@ -120,12 +117,13 @@ class EngagementActivities(interface.EngagementActivities):
             updated_at=projection.at,
             projection_version=state.projection_version,
         )
-        newer = Engagement.projection_version < state.projection_version  # type: ignore[operator]
-        await self._upsert(
+        await upsert(
+            self.db,
             Engagement,
-            Engagement.id == state.engagement_id,
-            newer,
-            {"id": state.engagement_id, "created_at": projection.at, **values},
+            {"id": state.engagement_id},
+            values,
+            newer=col(Engagement.projection_version) < state.projection_version,
+            on_insert={"created_at": projection.at},
         )
 
     @activity.defn
@@ -149,35 +147,10 @@ class EngagementActivities(interface.EngagementActivities):
             payout_cents=week.payout_cents,
             revision=week.revision,
         )
-        await self._upsert(
+        await upsert(
+            self.db,
             Timesheet,
-            and_(
-                Timesheet.engagement_id == projection.engagement_id,  # type: ignore[arg-type]
-                Timesheet.week == week.week,  # type: ignore[arg-type]
-            ),
-            Timesheet.revision < week.revision,  # type: ignore[arg-type]
-            {"engagement_id": projection.engagement_id, "week": week.week, **values},
+            {"engagement_id": projection.engagement_id, "week": week.week},
+            values,
+            newer=col(Timesheet.revision) < week.revision,
         )
-
-    async def _upsert(
-        self, model: type[SQLModel], key: Any, newer: Any, values: dict[str, Any]
-    ) -> None:
-        """Update the row when this write is newer; insert it when there is none."""
-        updatable = {k: v for k, v in values.items() if k not in ("id", "created_at")}
-        for _ in range(2):
-            async with self.db.session() as session:
-                result = await session.exec(
-                    update(model).where(key).where(newer).values(**updatable)  # type: ignore[call-overload]
-                )
-                await session.commit()
-                if result.rowcount:
-                    return
-                exists = (await session.exec(select(model).where(key).limit(1))).first()
-                if exists is not None:
-                    return  # a newer write is already there
-                session.add(model(**values))
-                try:
-                    await session.commit()
-                    return
-                except IntegrityError:  # inserted concurrently: try the update again
-                    await session.rollback()

@@ -28,7 +28,9 @@ async def close_candidacy(client: Client, candidacy_id: str, job_post_id: str) -
     try:
         # The update's id is the close's: a retried batch (or a racing application ending its
         # own candidacy) attaches to the update already sent, never sends a second.
-        await client.get_workflow_handle(candidacy_id).execute_update(
+        # (temporalio types an async update's answer as a coroutine: hence `_ =`, it is unread)
+        handle = client.get_workflow_handle_for(CandidacyWorkflow.run, candidacy_id)
+        _ = await handle.execute_update(
             CandidacyWorkflow.close, id=job_post_close_workflow_id(job_post_id)
         )
     except WorkflowUpdateFailedError:  # its validator refused: the candidacy had ended

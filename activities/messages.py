@@ -21,6 +21,7 @@ from contracts.messages import MarkHired, RelayMessage, SystemMessage
 from core.db import Database
 from core.settings import Settings
 from domain.masking import mask_if
+from domain.roles import Role
 from notifications.delivery import Delivery
 from notifications.email import Mailer
 from notifications.threads import append_message, recipients_of, relay_address, thread_between
@@ -81,7 +82,7 @@ class MessageActivities(interface.MessageActivities):
             recipients = await recipients_of(session, thread, sender)
         hidden = not thread.hired
         sender_name = mask_if(sender.name, hidden)
-        if sender.role == "client" and company is not None:
+        if sender.role == Role.CLIENT and company is not None:
             sender_name = f"{sender_name} ({mask_if(company.name, hidden)})"
         address = relay_address(thread, self.settings.relay_domain)
         event_key = relay_event_key(message.id)

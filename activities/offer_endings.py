@@ -14,8 +14,7 @@ from contracts import offer as interface
 from contracts.offer import WithdrawOfferRequest, WithdrawOpenOffer
 from core.db import Database
 from core.settings import Settings
-
-OFFER_WITHDRAW_UPDATE = "withdraw"
+from workflows.offer import OfferWorkflow
 
 
 class OfferEndingActivities(interface.OfferEndingActivities):
@@ -29,10 +28,11 @@ class OfferEndingActivities(interface.OfferEndingActivities):
     @activity.defn
     async def withdraw_open_offer(self, request: WithdrawOpenOffer) -> bool:
         """True when an open offer was withdrawn now; False when there was none open."""
-        handle = activity.client().get_workflow_handle(request.offer_id)
+        handle = activity.client().get_workflow_handle_for(OfferWorkflow.run, request.offer_id)
         try:
-            await handle.execute_update(
-                OFFER_WITHDRAW_UPDATE,
+            # (temporalio types an async update's answer as a coroutine: hence `_ =`, it is unread)
+            _ = await handle.execute_update(
+                OfferWorkflow.withdraw,
                 WithdrawOfferRequest(reason=request.reason, tell_contractor=False),
             )
         except WorkflowUpdateFailedError:  # already answered: accepted, declined, expired...

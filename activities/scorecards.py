@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from temporalio import activity
 
 from contracts import hiring as interface
@@ -10,6 +9,7 @@ from contracts.hiring import SavedScorecard, SaveScorecard
 from core.db import Database
 from domain.scorecards import Rating
 from store.models import Scorecard
+from store.upsert import upsert
 
 
 class ScorecardActivities(interface.ScorecardActivities):
@@ -24,33 +24,32 @@ class ScorecardActivities(interface.ScorecardActivities):
         """Insert, or overwrite the member's earlier scorecard (the workflow sends one member's
         scorecards for one interview one after the other, so a retry simply writes again)."""
         submission = request.submission
-        key = (submission.interview_id, submission.panel_member_id)
+        await upsert(
+            self.db,
+            Scorecard,
+            {
+                "interview_id": submission.interview_id,
+                "panel_member_id": submission.panel_member_id,
+            },
+            {
+                "rating": submission.rating.value,
+                "notes": submission.notes,
+                "updated_at": request.at,
+            },
+            on_insert={
+                "candidacy_id": request.candidacy_id,
+                "job_post_id": request.job_post_id,
+                "company_id": request.company_id,
+                "contractor_id": request.contractor_id,
+                "round": request.round,
+                "submitted_at": request.at,
+            },
+        )
         async with self.db.session() as session:
-            row = await session.get(Scorecard, key)
-            if row is None:
-                row = Scorecard(
-                    interview_id=submission.interview_id,
-                    panel_member_id=submission.panel_member_id,
-                    candidacy_id=request.candidacy_id,
-                    job_post_id=request.job_post_id,
-                    company_id=request.company_id,
-                    contractor_id=request.contractor_id,
-                    round=request.round,
-                    rating=submission.rating.value,
-                    notes=submission.notes,
-                    submitted_at=request.at,
-                    updated_at=request.at,
-                )
-            else:
-                row.rating = submission.rating.value
-                row.notes = submission.notes
-                row.updated_at = request.at
-            session.add(row)
-            try:
-                await session.commit()
-            except IntegrityError:  # a concurrent first attempt inserted it: write over it
-                await session.rollback()
-                return await self.save_scorecard(request)
+            row = await session.get(
+                Scorecard, (submission.interview_id, submission.panel_member_id)
+            )
+        assert row is not None
         return SavedScorecard(
             interview_id=row.interview_id,
             candidacy_id=row.candidacy_id,

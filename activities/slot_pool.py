@@ -25,6 +25,7 @@ from contracts.slot_pool import (
 )
 from core.db import Database
 from core.settings import Settings
+from domain.slots import SlotStatus
 from store.models import JobPost, Slot, User
 from workflows.claimable import claim_refusal
 from workflows.slot_pool_client import pool_start, signal_slot_pool
@@ -44,7 +45,7 @@ def _as_pool_slot(row: Slot) -> PoolSlot:
         id=row.id,
         start=row.start,
         end=row.end,
-        status=row.status,
+        status=SlotStatus(row.status),
         round=row.round,
         interview_id=row.interview_id,
         booked_at=row.booked_at,

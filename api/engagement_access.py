@@ -6,6 +6,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.access import owns_company_resource
 from api.errors import not_found
 from domain.offers import parse_pair_id
+from domain.roles import Role
 from store.models import Engagement, JobPost, User
 
 
@@ -14,8 +15,8 @@ def _allowed(
 ) -> bool:
     return (
         (client and owns_company_resource(user, company_id))
-        or (contractor and user.role == "contractor" and user.id == contractor_id)
-        or (ops and user.role == "ops")
+        or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
+        or (ops and user.role == Role.OPS)
     )
 
 

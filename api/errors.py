@@ -33,15 +33,24 @@ class ProcessEnded(HTTPException):
 
 def raise_from_update(error: Exception) -> NoReturn:
     """Turn a failed update (or an unknown workflow) into the HTTP answer it deserves."""
+    answer = http_answer(error)
+    if answer is None:
+        raise error
+    raise answer from error
+
+
+def http_answer(error: Exception) -> HTTPException | None:
+    """The one mapping of a workflow's refusal (or of a workflow that has ended) to an HTTP
+    answer; None for any other error."""
     if isinstance(error, WorkflowUpdateFailedError):
         cause = error.cause
         if isinstance(cause, ApplicationError):
             status = {INVALID: 422, UNAVAILABLE: 503}.get(cause.type or "", 409)
-            raise HTTPException(status, cause.message) from error
-        raise HTTPException(409, str(cause or error)) from error
+            return HTTPException(status, cause.message)
+        return HTTPException(409, str(cause or error))
     if isinstance(error, RPCError) and error.status == RPCStatusCode.NOT_FOUND:
-        raise ProcessEnded() from error
-    raise error
+        return ProcessEnded()
+    return None
 
 
 def invalid_input(errors: list[FieldError]) -> ErrorOut:
@@ -67,8 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RPCError)
     async def temporal_unavailable(_request: Request, error: RPCError) -> JSONResponse:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return JSONResponse({"detail": "this process has already ended"}, status_code=409)
+        answer = http_answer(error)
+        if answer is not None:
+            return JSONResponse({"detail": answer.detail}, status_code=answer.status_code)
         return JSONResponse(
             {"detail": f"workflow service unavailable: {error.message}"}, status_code=503
         )

@@ -54,7 +54,7 @@ class NulTextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        places = [["path"]] if NUL in scope["path"] else []
+        places: list[list[str | int]] = [["path"]] if NUL in scope["path"] else []
         places += _nul_in_query(scope.get("query_string", b""))
         body = await _read_body(receive)
         if NUL.encode() in body or b"\\u0000" in body:

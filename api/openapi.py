@@ -45,7 +45,7 @@ def document_errors(schema: dict[str, Any], routes: Sequence[BaseRoute]) -> None
         if not isinstance(route, APIRoute) or not route.include_in_schema:
             continue
         answers = error_answers(route)
-        for method in route.methods:
+        for method in route.methods or ():
             operation = schema["paths"][route.path_format][method.lower()]
             responses = operation.setdefault("responses", {})
             for status, description in answers.items():
@@ -71,7 +71,7 @@ def error_answers(route: APIRoute) -> dict[int, str]:
     if any(_is_role_check(call) for call in calls):
         answers[403] = FORBIDDEN
     names_something = "{" in route.path
-    changes_something = bool(route.methods - {"GET", "HEAD"})
+    changes_something = bool((route.methods or set()) - {"GET", "HEAD"})
     if names_something:
         answers[404] = NOT_FOUND
     if changes_something or (uses_workflows and names_something):

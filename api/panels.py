@@ -4,6 +4,7 @@ from fastapi import HTTPException
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from domain.roles import Role
 from domain.scorecards import panel_or_requester
 from store.models import User
 
@@ -16,7 +17,7 @@ async def interview_panel(
     members = panel_or_requester(panel, requester_id)
     found = await session.exec(
         select(User.id).where(
-            col(User.id).in_(members), User.role == "client", User.company_id == company_id
+            col(User.id).in_(members), User.role == Role.CLIENT, User.company_id == company_id
         )
     )
     known = set(found)

@@ -5,11 +5,11 @@ argument each, so fields can be added without breaking running workflows."""
 from abc import ABC, abstractmethod
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from pydantic import BaseModel, Field, computed_field, model_validator
 from temporalio import activity
 
+from contracts.notify import Notice
 from domain.plans import Round
 from domain.scorecards import MAX_PANEL_SIZE, NOTES_MAX_LENGTH, Rating
 from domain.stages import Stage
@@ -153,16 +153,10 @@ class RescheduleRequest(BaseModel):
     reason: str | None = Field(default=None, max_length=2000)
 
 
-class EndingNotice(BaseModel):
+class EndingNotice(Notice):
     """What the candidacy tells some of the people involved when it ends (withdrawn, closed,
     rejected). When the interview still holds a booking, its calendar cancellation is attached
     to this same notice (same event key), so each of them hears of the ending once."""
-
-    recipient_ids: list[str]
-    template: str
-    event_key: str
-    context: dict[str, Any] = Field(default_factory=dict)
-    link: str | None = None
 
 
 class CandidacyEnded(BaseModel):

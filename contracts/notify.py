@@ -27,10 +27,15 @@ class NotifyRequest(BaseModel):
     at: datetime | None = None
 
 
-class NotifyRecipients(BaseModel):
-    """Who to tell, by role, for an event about one company and one contractor."""
+class Notice(BaseModel):
+    """An event to tell some users, before the workflow sends it (workflows/common.py's
+    `tell`): a NotifyRequest without its moment."""
 
-    company_id: str
+    recipient_ids: list[str]
+    template: str
+    event_key: str
+    context: dict[str, Any] = Field(default_factory=dict)
+    link: str | None = None
 
 
 class CancelNotifications(BaseModel):

@@ -10,6 +10,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from temporalio import activity
 
+from domain.slots import SlotStatus
+
 # The names the API and activities reach the pool by, without importing workflow code.
 POOL_WORKFLOW = "SlotPoolWorkflow"
 CONTRACTOR_WAITING = "contractor_waiting"  # payload: PoolMember
@@ -28,16 +30,17 @@ CLOSE_ROUND = "close_round"
 SLOT_BOOKED = "slot_booked"
 INTERVIEW_STATUS_QUERY = "status"
 
-OPEN = "open"
-BOOKED = "booked"
-WITHDRAWN = "withdrawn"
+# The slot statuses under the names the slot pool reads them by.
+OPEN = SlotStatus.OPEN
+BOOKED = SlotStatus.BOOKED
+WITHDRAWN = SlotStatus.WITHDRAWN
 
 
 class PoolSlot(BaseModel):
     id: str
     start: datetime
     end: datetime
-    status: str = OPEN  # open | booked | withdrawn
+    status: SlotStatus = SlotStatus.OPEN
     round: int | None = None  # set when read from a row: a claim of another round is refused
     interview_id: str | None = None
     booked_at: datetime | None = None

@@ -60,7 +60,3 @@ def plan_problems(rounds: list[Round]) -> list[str]:
                 f"{choices} minutes, got {round_.duration_minutes}"
             )
     return problems
-
-
-def allowed_duration(round_: Round, duration_minutes: int) -> bool:
-    return duration_minutes in ALLOWED_DURATIONS[round_.kind]

@@ -2,6 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+
+class SlotStatus(StrEnum):
+    """A slot's status, in the pool's state and on its row."""
+
+    OPEN = "open"
+    BOOKED = "booked"
+    WITHDRAWN = "withdrawn"
+
 
 MIN_NOTICE = timedelta(hours=2)
 MAX_AHEAD = timedelta(days=60)
@@ -59,4 +69,4 @@ def expires_at(start: datetime) -> datetime:
 
 def blocks_new_slots(status: str, start: datetime, now: datetime) -> bool:
     """Booked slots and still bookable open slots are taken; an expired open slot is not."""
-    return status == "booked" or (status == "open" and is_bookable(start, now))
+    return status == SlotStatus.BOOKED or (status == SlotStatus.OPEN and is_bookable(start, now))

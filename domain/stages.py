@@ -28,9 +28,6 @@ TERMINAL_STAGES = frozenset(
     }
 )
 
-# Stages in which the client may still reject or the contractor withdraw.
-OPEN_STAGES = frozenset(set(Stage) - TERMINAL_STAGES)
-
 
 def is_terminal(stage: Stage) -> bool:
     return stage in TERMINAL_STAGES

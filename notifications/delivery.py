@@ -138,7 +138,7 @@ class Delivery:
                 .values(email_attempt=token, email_attempted_at=now)
             )
             await session.commit()
-        return token if result.rowcount == 1 else None  # type: ignore[attr-defined]
+        return token if result.rowcount == 1 else None
 
     async def _settle(self, row_id: str, token: str, **values: Any) -> bool:
         """Writes `values` on the row while the claim `token` holds it."""
@@ -150,7 +150,7 @@ class Delivery:
                 .values(**values)
             )
             await session.commit()
-        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+        return bool(result.rowcount == 1)
 
     async def release(self, row_id: str, token: str) -> None:
         """The message was certainly not delivered (the send failed before its data went out,

@@ -87,7 +87,8 @@ class MaybeSent(Exception):
 class _Connection(Protocol):
     """The synchronous side of a batch: each method is one step, run in a worker thread."""
 
-    connected: bool
+    @property
+    def connected(self) -> bool: ...
 
     def connect(self, deadline: float) -> None: ...
     def greeting(self, deadline: float) -> None: ...
@@ -259,7 +260,7 @@ class MailBatch:
 
     async def _step(self, step: Callable[..., None], *args: Any) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(_SMTP_THREADS, step, *args, self.deadline)
+        await loop.run_in_executor(_SMTP_THREADS, functools.partial(step, *args, self.deadline))
         self.progress()
 
     def _envelope_sender(self) -> str:
@@ -323,7 +324,8 @@ def _timed_out(error: BaseException | None) -> bool:
 
 def _describe(error: Exception) -> str:
     if isinstance(error, smtplib.SMTPResponseException):
-        reply = error.smtp_error.decode(errors="replace") if error.smtp_error else ""
+        raw = error.smtp_error
+        reply = raw.decode(errors="replace") if isinstance(raw, bytes) else raw
         return f"the SMTP server answered {error.smtp_code} {reply}".strip()
     if _timed_out(error):
         return "the SMTP server did not answer in time"

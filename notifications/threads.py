@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from domain.ids import new_id
+from domain.roles import Role
 from store.models import Message, Thread, User
 
 _TOKEN_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -131,22 +132,22 @@ async def is_hired(session: AsyncSession, company_id: str, contractor_id: str) -
 
 def is_party(user: User, thread: Thread) -> bool:
     """Client members of the company and the contractor; nobody else."""
-    if user.role == "contractor":
+    if user.role == Role.CONTRACTOR:
         return user.id == thread.contractor_id
-    return user.role == "client" and user.company_id == thread.company_id
+    return user.role == Role.CLIENT and user.company_id == thread.company_id
 
 
 async def recipients_of(session: AsyncSession, thread: Thread, sender: User) -> list[User]:
     """Who a message from `sender` is emailed to. From a client: the contractor. From the
     contractor: the client members who have written in the thread, or, while none has, every
     client member of the company."""
-    if sender.role == "client":
+    if sender.role == Role.CLIENT:
         contractor = await session.get(User, thread.contractor_id)
         return [contractor] if contractor is not None else []
     members = list(
         await session.exec(
             select(User)
-            .where(User.role == "client", User.company_id == thread.company_id)
+            .where(User.role == Role.CLIENT, User.company_id == thread.company_id)
             .order_by(col(User.id))
         )
     )

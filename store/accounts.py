@@ -4,6 +4,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.tokens import hash_token, new_token
 from domain.ids import new_id
+from domain.roles import Role
 from store.models import Company, ContractorProfile, User
 
 
@@ -56,7 +57,7 @@ async def create_contractor(
     token: str | None = None,
 ) -> tuple[User, str]:
     user, token = await create_user(
-        session, role="contractor", name=name, email=email, tz=tz, token=token
+        session, role=Role.CONTRACTOR, name=name, email=email, tz=tz, token=token
     )
     session.add(
         ContractorProfile(

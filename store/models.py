@@ -6,6 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from domain.job_posts import JobPostStatus
+from domain.slots import SlotStatus
 from store.types import UTCDateTime
 
 
@@ -31,7 +33,7 @@ class Company(SQLModel, table=True):
 
 class User(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
-    role: str = Field(index=True, max_length=16)  # client | contractor | ops
+    role: str = Field(index=True, max_length=16)  # a domain.roles.Role
     company_id: str | None = Field(default=None, foreign_key="company.id", index=True)
     name: str = Field(max_length=200)
     email: str = Field(max_length=320, unique=True)
@@ -62,7 +64,7 @@ class JobPost(SQLModel, table=True):
     languages: list[str] = _json(list)
     tz: str = Field(default="UTC", max_length=64)
     interview_plan: list[dict[str, Any]] = _json(list)
-    status: str = Field(default="open", max_length=16)  # open | closed
+    status: str = Field(default=JobPostStatus.OPEN, max_length=16)
     created_at: datetime = _when()
     closed_at: datetime | None = _when(nullable=True)
     # The close's progress, written by JobPostCloseWorkflow (null until the post is closed).
@@ -109,7 +111,7 @@ class Slot(SQLModel, table=True):
     round: int
     start: datetime = _when()
     end: datetime = _when()
-    status: str = Field(default="open", max_length=16)  # open | booked | withdrawn
+    status: str = Field(default=SlotStatus.OPEN, max_length=16)
     interview_id: str | None = Field(default=None, max_length=120)
     created_at: datetime = _when()
     booked_at: datetime | None = _when(nullable=True)

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
 from core.tokens import hash_token, new_token
+from domain.roles import Role
 from store.accounts import create_company, create_contractor, create_user
 from store.models import Company, User
 
@@ -39,7 +40,7 @@ class DemoProfile:
 
 @dataclass(frozen=True)
 class DemoUser:
-    role: str
+    role: Role
     name: str
     email: str
     tz: str
@@ -61,10 +62,12 @@ NORTHWIND = DemoCompany("Northwind Support Co.", plan="standard", billing_tz="Am
 GLOBEX = DemoCompany("Globex Staffing Ltd.", plan="volume", billing_tz="Europe/London")
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("client", "Nora Whitfield", "nora@northwind.example", "America/New_York", NORTHWIND),
-    DemoUser("client", "Gareth Price", "gareth@globex.example", "Europe/London", GLOBEX),
     DemoUser(
-        "contractor",
+        Role.CLIENT, "Nora Whitfield", "nora@northwind.example", "America/New_York", NORTHWIND
+    ),
+    DemoUser(Role.CLIENT, "Gareth Price", "gareth@globex.example", "Europe/London", GLOBEX),
+    DemoUser(
+        Role.CONTRACTOR,
         "Amara Okafor",
         "amara@contractors.example",
         "Africa/Lagos",
@@ -77,7 +80,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         ),
     ),
     DemoUser(
-        "contractor",
+        Role.CONTRACTOR,
         "Diego Fernández",
         "diego@contractors.example",
         "America/Mexico_City",
@@ -90,7 +93,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         ),
     ),
     DemoUser(
-        "contractor",
+        Role.CONTRACTOR,
         "Mei Lin",
         "mei@contractors.example",
         "Asia/Singapore",
@@ -103,7 +106,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         ),
     ),
     DemoUser(
-        "contractor",
+        Role.CONTRACTOR,
         "Lukas Becker",
         "lukas@contractors.example",
         "Europe/Berlin",
@@ -116,7 +119,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         ),
     ),
     DemoUser(
-        "contractor",
+        Role.CONTRACTOR,
         "Priya Raman",
         "priya@contractors.example",
         "Asia/Kolkata",
@@ -128,7 +131,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
             ["English", "Hindi", "Tamil"],
         ),
     ),
-    DemoUser("ops", "Olivia Grant", "ops@hiring.example", "UTC"),
+    DemoUser(Role.OPS, "Olivia Grant", "ops@hiring.example", "UTC"),
 )
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from temporalio import workflow
 from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ChildWorkflowError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -48,14 +48,21 @@ with workflow.unsafe.imports_passed_through():
         WithdrawOpenOffer,
     )
     from domain.business_days import add_business_days
-    from domain.errors import CONFLICT
     from domain.feedback import rejection_feedback
     from domain.ids import interview_workflow_id
     from domain.offers import offer_workflow_id
     from domain.stages import Stage, is_terminal
     from workflows import search_attributes as sa
     from workflows import summaries
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import (
+        at_utc,
+        project,
+        queue_notice,
+        run_activity,
+        send_notice,
+        tell,
+        wait_until,
+    )
     from workflows.decision import (
         QUEUED_NOTICES_PATCH,
         RoundReview,
@@ -66,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.interview import InterviewWorkflow
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED
+    from workflows.refusals import conflict
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
@@ -221,7 +229,7 @@ class CandidacyWorkflow:
             InterviewRef(
                 interview_id=interview_id,
                 round=number,
-                status="awaiting_slot",
+                status=InterviewStatus.AWAITING_SLOT.value,
                 panel=request.panel or [request.by],
             )
         )
@@ -285,7 +293,7 @@ class CandidacyWorkflow:
     async def shortlist(self, request: ShortlistRequest) -> CandidacyState:
         await self._enter(Stage.SHORTLISTED)
         if workflow.patched(SHORTLIST_NOTICE_PATCH):
-            self._queue(self._notice([self.start.contractor_id], "shortlisted", {}))
+            queue_notice(self.outbox, self._notice([self.start.contractor_id], "shortlisted", {}))
         else:
             await self._tell_contractor("shortlisted")
         return self.state
@@ -293,7 +301,7 @@ class CandidacyWorkflow:
     @shortlist.validator
     def _check_shortlist(self, request: ShortlistRequest) -> None:
         if self.state.stage != Stage.APPLIED:
-            _conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
+            conflict(f"only an application can be shortlisted; this candidacy is {self.stage}")
 
     @workflow.update(description="The client rejects the candidacy at any stage, with feedback.")
     async def reject(self, request: RejectRequest) -> CandidacyState:
@@ -332,19 +340,19 @@ class CandidacyWorkflow:
         self.interview_request = request
         await workflow.wait_condition(lambda: self.interview is not None or self.ended)
         if self.ended:
-            _conflict(f"this candidacy is {self.stage}")
+            conflict(f"this candidacy is {self.stage}")
         return self.state.interviews[-1].interview_id
 
     @request_interview.validator
     def _check_request_interview(self, request: InterviewRequest) -> None:
         self._check_open("request an interview for")
         if self.interview is not None or self.interview_request is not None:
-            _conflict("an interview for this round is already requested")
+            conflict("an interview for this round is already requested")
         waiting = self.state.stage == Stage.SHORTLISTED or (
             self.state.stage == Stage.INTERVIEWING and self.interview is None
         )
         if not waiting:
-            _conflict(
+            conflict(
                 f"no round is waiting for an interview request; this candidacy is {self.stage}"
             )
 
@@ -398,12 +406,12 @@ class CandidacyWorkflow:
         self._check_open("decide on")
         if self._assessment_overdue():
             if decision.decision == DecisionKind.HOLD:
-                _conflict("the take-home is overdue: advance anyway, reject, or extend it")
+                conflict("the take-home is overdue: advance anyway, reject, or extend it")
             return
         if self.state.stage != Stage.DECISION_PENDING:
-            _conflict(f"no decision is due; this candidacy is {self.stage}")
+            conflict(f"no decision is due; this candidacy is {self.stage}")
         if self.decision is not None:
-            _conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
+            conflict(f"round {self.state.round} was already decided: {self.decision.decision}")
 
     @workflow.update(
         description="A panel member's scorecard for one of this candidacy's interviews."
@@ -435,9 +443,9 @@ class CandidacyWorkflow:
     def _check_scorecard(self, submission: ScorecardSubmission) -> None:
         ref = self._interview_ref(submission.interview_id)
         if ref is None:
-            _conflict("no such interview in this candidacy")
+            conflict("no such interview in this candidacy")
         elif submission.panel_member_id not in ref.panel:
-            _conflict("only the interview's panel members send scorecards")
+            conflict("only the interview's panel members send scorecards")
 
     # --- the offer: OfferWorkflow signals how it ended ----------------------------------------
 
@@ -516,7 +524,7 @@ class CandidacyWorkflow:
 
     def _check_open(self, action: str) -> None:
         if self.ended:
-            _conflict(f"cannot {action} a candidacy that is {self.stage}")
+            conflict(f"cannot {action} a candidacy that is {self.stage}")
 
     async def _reject(self, feedback: str | None) -> None:
         self.state.feedback = rejection_feedback(feedback)
@@ -557,7 +565,7 @@ class CandidacyWorkflow:
         if workflow.patched(ENDINGS_PATCH):
             await workflow.wait_condition(lambda: self.interview is None)
         for notice in self._ending_notices():
-            await self._send(notice)
+            await send_notice(notice)
 
     async def _tell_interview_why(
         self, interview: "workflow.ChildWorkflowHandle[InterviewWorkflow, InterviewResult]"
@@ -642,24 +650,8 @@ class CandidacyWorkflow:
     async def _tell(
         self, recipients: list[str], template: str, extra: dict[str, object] | None
     ) -> None:
-        """Queue a notice of the main loop: the story goes on whatever the mail server does (a
-        run started before that waited for each send)."""
-        notice = self._notice(recipients, template, extra or {})
-        if workflow.patched(QUEUED_NOTICES_PATCH):
-            self._queue(notice)
-        else:
-            await self._send(notice)
-
-    def _queue(self, notice: EndingNotice) -> None:
-        self.outbox.put(notice.event_key, lambda: self._send(notice))
-
-    async def _send(self, notice: EndingNotice) -> None:
-        await notify(
-            event_key=notice.event_key,
-            template=notice.template,
-            recipient_ids=notice.recipient_ids,
-            context=notice.context,
-            link=notice.link,
+        await tell(
+            self.outbox, QUEUED_NOTICES_PATCH, self._notice(recipients, template, extra or {})
         )
 
     def _notice(
@@ -677,7 +669,3 @@ class CandidacyWorkflow:
             },
             link=f"/candidacies/{self.start.candidacy_id}",
         )
-
-
-def _conflict(message: str) -> None:
-    raise ApplicationError(message, type=CONFLICT, non_retryable=True)

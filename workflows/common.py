@@ -9,7 +9,7 @@ from temporalio import workflow
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from contracts.notify import NotifyActivities, NotifyRequest
+    from contracts.notify import Notice, NotifyActivities, NotifyRequest
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED, BOOKKEEPING, DELIVERY, ActivityPolicy
 
@@ -80,7 +80,7 @@ async def notify(
     programming error (a missing template, ...) fails at once, is logged with the event key, and
     the workflow carries on: one failed notice never holds up the story."""
     try:
-        await workflow.execute_activity(
+        await workflow.execute_activity_method(
             NotifyActivities.send_notification,
             NotifyRequest(
                 event_key=event_key,
@@ -103,6 +103,30 @@ async def notify(
             event_key,
             error_type(failure),
         )
+
+
+async def tell(outbox: Outbox, queued_since: str, notice: Notice) -> None:
+    """Queue a notice of a workflow's story: sent after the handler's answer, and the story goes
+    on whatever the mail server does (a run started before the `queued_since` patch waited for
+    each send)."""
+    if workflow.patched(queued_since):
+        queue_notice(outbox, notice)
+    else:
+        await send_notice(notice)
+
+
+def queue_notice(outbox: Outbox, notice: Notice) -> None:
+    outbox.put(notice.event_key, lambda: send_notice(notice))
+
+
+async def send_notice(notice: Notice) -> None:
+    await notify(
+        event_key=notice.event_key,
+        template=notice.template,
+        recipient_ids=notice.recipient_ids,
+        context=notice.context,
+        link=notice.link,
+    )
 
 
 async def wait_until(deadline: datetime, done: Any, summary: str | None = None) -> bool:

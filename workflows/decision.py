@@ -9,16 +9,16 @@ decision landed or the candidacy ended), so nothing is sent after that.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from contracts.hiring import CandidacyStart, CandidacyState, InterviewResult
+    from contracts.notify import Notice
     from domain.business_days import parse_holidays
     from domain.decision_clock import Tick, contractor_update_at, decision_clock, ticks_from
     from domain.scorecards import missing_members, reminder_times, reminders_from
-    from workflows.common import notify, wait_until
+    from workflows.common import tell, wait_until
     from workflows.outbox import Outbox
 
 # The candidacy's main loop (review reminders, the decision clock, scorecard reminders) queues its
@@ -75,15 +75,6 @@ class RoundReview:
         }
 
 
-async def _notify(outbox: Outbox, **notice: Any) -> None:
-    """Queue the notice in the candidacy's outbox: the clock goes on whatever the mail server
-    does (a run started before that waited for each send)."""
-    if workflow.patched(QUEUED_NOTICES_PATCH):
-        outbox.put(notice["event_key"], lambda: notify(**notice))
-    else:
-        await notify(**notice)
-
-
 async def run_decision_clock(
     review: RoundReview, state: CandidacyState, settled: Settled, outbox: Outbox
 ) -> None:
@@ -119,23 +110,29 @@ async def _tick(
     key = f"{review.candidacy_id}:r{review.round}"
     context = {**review.context, "business_days": tick.business_days, "on_hold": state.on_hold}
     if tick.update_contractor:
-        await _notify(
+        await tell(
             outbox,
-            event_key=f"{key}:decision_still_under_review",
-            template="decision_still_under_review",
-            recipient_ids=[review.contractor_id],
-            context=context,
-            link=f"/candidacies/{review.candidacy_id}",
+            QUEUED_NOTICES_PATCH,
+            Notice(
+                event_key=f"{key}:decision_still_under_review",
+                template="decision_still_under_review",
+                recipient_ids=[review.contractor_id],
+                context=context,
+                link=f"/candidacies/{review.candidacy_id}",
+            ),
         )
         state.next_update_by = None
     if tick.remind_client and not settled():
-        await _notify(
+        await tell(
             outbox,
-            event_key=f"{key}:decision_reminder:{tick.business_days}",
-            template="decision_reminder",
-            recipient_ids=[review.owner_id],
-            context=context,
-            link=f"/candidacies/{review.candidacy_id}",
+            QUEUED_NOTICES_PATCH,
+            Notice(
+                event_key=f"{key}:decision_reminder:{tick.business_days}",
+                template="decision_reminder",
+                recipient_ids=[review.owner_id],
+                context=context,
+                link=f"/candidacies/{review.candidacy_id}",
+            ),
         )
 
 
@@ -173,11 +170,14 @@ async def remind_missing_scorecards(
     for number, at in enumerate(reminders_from(times, workflow.now()), start=1):
         if await wait_until(at, done, f"scorecard reminder {number} for round {review.round}"):
             return
-        await _notify(
+        await tell(
             outbox,
-            event_key=f"{review.interview_id}:scorecard_reminder:{number}",
-            template="scorecard_reminder",
-            recipient_ids=scorecards.missing(review.interview_id, panel),
-            context=review.context,
-            link=f"/interviews/{review.interview_id}",
+            QUEUED_NOTICES_PATCH,
+            Notice(
+                event_key=f"{review.interview_id}:scorecard_reminder:{number}",
+                template="scorecard_reminder",
+                recipient_ids=scorecards.missing(review.interview_id, panel),
+                context=review.context,
+                link=f"/interviews/{review.interview_id}",
+            ),
         )

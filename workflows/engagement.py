@@ -21,7 +21,6 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.engagement import (
@@ -42,7 +41,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from contracts.ledger import LedgerActivities, LedgerWrite
     from contracts.messages import MarkHired, MessageActivities
-    from domain.errors import CONFLICT, INVALID
+    from contracts.notify import Notice
     from domain.money import format_cents, pay_cents
     from domain.offers import Schedule
     from domain.proration import (
@@ -54,8 +53,9 @@ with workflow.unsafe.imports_passed_through():
     )
     from domain.weeks import Review, Week, approved_hours, week, week_number_at
     from workflows import search_attributes as sa
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import at_utc, project, run_activity, tell, wait_until
     from workflows.outbox import Outbox
+    from workflows.refusals import conflict, invalid
 
 TRAINING_REMINDER_BEFORE = timedelta(days=2)
 # Notices go into the outbox, sent after the answer: a timesheet, a dispute, a terms change or an
@@ -355,16 +355,16 @@ class EngagementWorkflow:
     def _check_submit_timesheet(self, request: TimesheetRequest) -> None:
         state = self.state
         if state.last_week is not None and request.week > state.last_week:
-            _conflict(f"the engagement ended in week {state.last_week}")
+            conflict(f"the engagement ended in week {state.last_week}")
         bounds = self._week(request.week)
         now = workflow.now()
         if now < bounds.starts_at:
-            _conflict(f"week {request.week} starts on {bounds.first_day.isoformat()}")
+            conflict(f"week {request.week} starts on {bounds.first_day.isoformat()}")
         if request.week < state.next_week_to_settle or now >= bounds.review_until:
-            _conflict(f"week {request.week} is closed: its review window ended")
+            conflict(f"week {request.week} is closed: its review window ended")
         existing = self._open_week(request.week)
         if existing is not None and existing.review != Review.NONE:
-            _conflict(f"week {request.week} was already {existing.review.value} by the client")
+            conflict(f"week {request.week} was already {existing.review.value} by the client")
 
     @workflow.update(description="The client approves a week's hours as submitted.")
     async def approve_timesheet(self, request: ApproveRequest) -> WeekState:
@@ -406,11 +406,9 @@ class EngagementWorkflow:
         disputed = self._reviewable(request.week)
         assert disputed.hours is not None
         if request.corrected_hours > disputed.hours:
-            raise ApplicationError(
+            invalid(
                 f"corrected_hours ({request.corrected_hours}) must not exceed the submitted "
-                f"hours ({disputed.hours})",
-                type=INVALID,
-                non_retryable=True,
+                f"hours ({disputed.hours})"
             )
 
     @workflow.update(description="The client changes the rate or schedule, from the next week on.")
@@ -440,7 +438,7 @@ class EngagementWorkflow:
     def _check_change_terms(self, request: TermsRequest) -> None:
         self._check_not_ended()
         if not request.model_dump(exclude={"by"}, exclude_none=True):
-            raise ApplicationError("nothing to change", type=INVALID, non_retryable=True)
+            invalid("nothing to change")
 
     @workflow.update(
         description="End the engagement now: no more weeks or fees; the last week is still paid."
@@ -476,17 +474,16 @@ class EngagementWorkflow:
 
     def _check_not_ended(self) -> None:
         if self.state.ended_at is not None:
-            _conflict("this engagement has ended")
+            conflict("this engagement has ended")
 
     def _reviewable(self, number: int) -> WeekState:
         reviewed = self._open_week(number)
         if reviewed is None or reviewed.hours is None:
-            _conflict(f"week {number} has no timesheet to review")
-        assert reviewed is not None
+            conflict(f"week {number} has no timesheet to review")
         if reviewed.review != Review.NONE:
-            _conflict(f"week {number} was already {reviewed.review.value}")
+            conflict(f"week {number} was already {reviewed.review.value}")
         if workflow.now() >= reviewed.review_until:
-            _conflict(f"the review window of week {number} has closed")
+            conflict(f"the review window of week {number} has closed")
         return reviewed
 
     async def _ledger(
@@ -588,28 +585,17 @@ class EngagementWorkflow:
     ) -> None:
         state = self.state
         event_key = ":".join(filter(None, [state.engagement_id, template, event]))
-        context = {
-            "engagement_id": state.engagement_id,
-            "job_post_id": state.job_post_id,
-            "company_id": state.company_id,
-            "contractor_id": state.contractor_id,
-            **extra,
-        }
-
-        async def send() -> None:
-            await notify(
-                event_key=event_key,
-                template=template,
-                recipient_ids=[user_id],
-                context=context,
-                link=f"/engagements/{state.engagement_id}",
-            )
-
-        if workflow.patched(NOTICES_PATCH):
-            self.outbox.put(event_key, send)
-        else:
-            await send()
-
-
-def _conflict(message: str) -> None:
-    raise ApplicationError(message, type=CONFLICT, non_retryable=True)
+        notice = Notice(
+            recipient_ids=[user_id],
+            template=template,
+            event_key=event_key,
+            context={
+                "engagement_id": state.engagement_id,
+                "job_post_id": state.job_post_id,
+                "company_id": state.company_id,
+                "contractor_id": state.contractor_id,
+                **extra,
+            },
+            link=f"/engagements/{state.engagement_id}",
+        )
+        await tell(self.outbox, NOTICES_PATCH, notice)

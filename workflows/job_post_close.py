@@ -82,7 +82,7 @@ class JobPostCloseWorkflow:
 
     async def _end_batch(self, candidacy_ids: list[str]) -> None:
         first = self.state.candidacies_ended + 1
-        await workflow.execute_activity(
+        await workflow.execute_activity_method(
             JobPostCloseActivities.end_candidacies,
             EndCandidacies(job_post_id=self.state.job_post_id, candidacy_ids=candidacy_ids),
             start_to_close_timeout=BATCH_TIMEOUT,

@@ -12,7 +12,7 @@ import json
 from datetime import datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, FailureError
+from temporalio.exceptions import FailureError
 
 with workflow.unsafe.imports_passed_through():
     from contracts.engagement import (
@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         EngagementState,
         TermsChange,
     )
+    from contracts.notify import Notice
     from contracts.offer import (
         ANSWERED,
         AcceptRequest,
@@ -39,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         Signature,
         WithdrawOfferRequest,
     )
-    from domain.errors import CONFLICT
     from domain.money import format_cents
     from domain.offers import (
         EXPIRES_AFTER,
@@ -51,8 +51,9 @@ with workflow.unsafe.imports_passed_through():
     from domain.proration import billing_date, monthly_seat_fee
     from workflows import search_attributes as sa
     from workflows.candidacy import CandidacyWorkflow
-    from workflows.common import at_utc, notify, project, run_activity, wait_until
+    from workflows.common import at_utc, project, run_activity, tell, wait_until
     from workflows.outbox import Outbox
+    from workflows.refusals import conflict
 
 # Notices go into the outbox and are sent after the answer: a counter, a revision or an
 # acceptance answers from the offer's state, whatever the mail server does.
@@ -228,13 +229,13 @@ class OfferWorkflow:
     def _check_accept(self, request: AcceptRequest) -> None:
         self._check_open()
         if request.version != self.state.version:
-            _conflict(
+            conflict(
                 f"version {request.version} is no longer current: "
                 f"only the latest, version {self.state.version}, can be accepted"
             )
         start_date = self.state.latest.terms.start_date
         if start_date < billing_date(workflow.now(), self.start.billing_tz):
-            _conflict(
+            conflict(
                 f"the start date {start_date.isoformat()} has passed: the client needs to revise "
                 "the offer"
             )
@@ -269,7 +270,9 @@ class OfferWorkflow:
             "offer_countered",
             {
                 "version": request.version,
-                "hourly_rate": _money(request.hourly_rate_cents, self.state.latest.terms.currency),
+                "hourly_rate": format_cents(
+                    request.hourly_rate_cents, self.state.latest.terms.currency
+                ),
                 "hours_per_week": request.hours_per_week,
                 "message": request.message,
             },
@@ -280,11 +283,11 @@ class OfferWorkflow:
     def _check_counter(self, request: CounterRequest) -> None:
         self._check_open()
         if request.version != self.state.version:
-            _conflict(
+            conflict(
                 f"version {request.version} is no longer current (latest: {self.state.version})"
             )
         if self.state.status == OfferStatus.COUNTERED:
-            _conflict("this version was already countered: the client may revise the offer")
+            conflict("this version was already countered: the client may revise the offer")
 
     @workflow.update(
         description="The client sends a new version of the terms, with a fresh 7-day clock."
@@ -328,7 +331,7 @@ class OfferWorkflow:
 
     def _check_open(self) -> None:
         if self.answered:
-            _conflict(f"this offer was already answered: it is {self.state.status.value}")
+            conflict(f"this offer was already answered: it is {self.state.status.value}")
 
     def _answer(self, status: OfferStatus) -> None:
         self.state.status = status
@@ -395,7 +398,7 @@ class OfferWorkflow:
         return {
             "offer_id": self.start.offer_id,
             "version": version.version,
-            "hourly_rate": _money(terms.hourly_rate_cents, terms.currency),
+            "hourly_rate": format_cents(terms.hourly_rate_cents, terms.currency),
             "hours_per_week": terms.hours_per_week,
             "working_days": ", ".join(d.value.capitalize() for d in terms.working_days),
             "start_date": terms.start_date.isoformat(),
@@ -413,31 +416,16 @@ class OfferWorkflow:
         # The run id keeps a later offer to the same contractor (after a withdrawal) distinct.
         run = workflow.info().run_id
         event_key = f"{self.start.offer_id}:{run}:v{self.state.version}:{template}"
-        context = {
-            "job_post_id": self.start.job_post_id,
-            "company_id": self.start.company_id,
-            "contractor_id": self.start.contractor_id,
-            **extra,
-        }
-
-        async def send() -> None:
-            await notify(
-                event_key=event_key,
-                template=template,
-                recipient_ids=recipients,
-                context=context,
-                link=f"/offers/{self.start.offer_id}",
-            )
-
-        if workflow.patched(NOTICES_PATCH):
-            self.outbox.put(event_key, send)
-        else:
-            await send()
-
-
-def _money(cents: int, currency: str) -> str:
-    return format_cents(cents, currency)
-
-
-def _conflict(message: str) -> None:
-    raise ApplicationError(message, type=CONFLICT, non_retryable=True)
+        notice = Notice(
+            recipient_ids=recipients,
+            template=template,
+            event_key=event_key,
+            context={
+                "job_post_id": self.start.job_post_id,
+                "company_id": self.start.company_id,
+                "contractor_id": self.start.contractor_id,
+                **extra,
+            },
+            link=f"/offers/{self.start.offer_id}",
+        )
+        await tell(self.outbox, NOTICES_PATCH, notice)

@@ -109,12 +109,12 @@ def for_job_post(job_post_id: str, company_id: str) -> TypedSearchAttributes:
     )
 
 
-def moment(key: SearchAttributeKey[datetime], at: datetime | None) -> SearchAttributeUpdate:
+def moment(key: SearchAttributeKey[datetime], at: datetime | None) -> SearchAttributeUpdate[Any]:
     """Set a deadline attribute, or unset it when there is none."""
     return key.value_unset() if at is None else key.value_set(at)
 
 
-def keep_current(updates: list[SearchAttributeUpdate]) -> None:
+def keep_current(updates: list[SearchAttributeUpdate[Any]]) -> None:
     """Upsert the run's status and deadline, only what changed (an upsert is a command in the
     history), and nothing in a run started before statuses were kept current."""
     current = workflow.info().typed_search_attributes

@@ -509,13 +509,13 @@ class SlotPoolWorkflow:
         waiting = len(self.waiting)
         step = pool_step(count, waiting, self.streak, now)
         self.streak = step.streak
-        context = {"waiting": waiting, "open_slots": count}
+        context: dict[str, object] = {"waiting": waiting, "open_slots": count}
         if step.action == PoolAction.PROMPT_CLIENT:
             await self._tell(
                 f"prompt-{self.streak.total}", "slots_needed", [self.start.owner_id], context
             )
         elif step.action == PoolAction.ALERT_OPS:
-            ops: OpsUsers = await workflow.execute_activity(
+            ops: OpsUsers = await workflow.execute_activity_method(
                 SlotPoolActivities.ops_user_ids,
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=RETRY,

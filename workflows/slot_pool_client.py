@@ -60,7 +60,7 @@ async def update_slot_pool(
     update_id: str | None = None,
 ) -> Any:
     """Run an update of the round's pool, starting the pool first when it is not running."""
-    operation = WithStartWorkflowOperation(
+    operation: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
         POOL_WORKFLOW,
         start,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,

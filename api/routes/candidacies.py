@@ -5,26 +5,30 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
+from api.lists import page_of, total_of, visible_to
 from api.panels import interview_panel
 from api.schemas import Page, Paging
 from contracts.hiring import (
     CandidacyStart,
     CandidacyState,
     Decision,
+    DecisionKind,
     InterviewRequest,
     RejectRequest,
     ShortlistRequest,
     WithdrawRequest,
 )
 from domain.ids import candidacy_workflow_id
+from domain.job_posts import JobPostStatus
 from domain.plans import Round
+from domain.roles import Role
 from domain.scorecards import MAX_PANEL_SIZE
 from domain.stages import Stage
 from store.models import Candidacy, Company, JobPost, User
@@ -149,7 +153,7 @@ async def _start_candidacy(
     # A close that listed the open candidacies just before this one was stored never saw it:
     # the post closed meanwhile, so this candidacy ends at once, as the others did.
     await session.refresh(job_post)
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         await end_candidacies(temporal, [candidacy_id])
         raise HTTPException(409, "this job post was closed")
     response.status_code = 201 if started else 200
@@ -200,10 +204,10 @@ async def invite(
 ) -> CandidacyOut:
     """Invite a contractor to interview: starts the candidacy, already shortlisted."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     contractor = await session.get(User, body.contractor_id)
-    if contractor is None or contractor.role != "contractor":
+    if contractor is None or contractor.role != Role.CONTRACTOR:
         raise HTTPException(422, f"contractor_id {body.contractor_id!r} is not a contractor")
     return await _start_candidacy(
         session, temporal, settings, job_post, contractor.id, "invited", now, response
@@ -229,21 +233,13 @@ async def list_candidacies(
     stage: Stage | None = None,
 ) -> Page[CandidacyOut]:
     """The caller's own: their company's (client), their own (contractor), all (ops)."""
-    statement = select(Candidacy)
-    if user.role == "client":
-        statement = statement.where(Candidacy.company_id == user.company_id)
-    elif user.role == "contractor":
-        statement = statement.where(Candidacy.contractor_id == user.id)
+    statement = visible_to(user, select(Candidacy), Candidacy)
     if job_post_id:
         statement = statement.where(Candidacy.job_post_id == job_post_id)
     if stage:
         statement = statement.where(Candidacy.stage == stage.value)
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
-    rows = await session.exec(
-        statement.order_by(col(Candidacy.created_at).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
-    )
+    total = await total_of(session, statement)
+    rows = await session.exec(page_of(statement.order_by(col(Candidacy.created_at).desc()), paging))
     items = [CandidacyOut.model_validate(r, from_attributes=True) for r in rows]
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
@@ -318,7 +314,7 @@ async def decide(
     state: CandidacyState = await temporal.update(
         candidacy_id,
         CandidacyWorkflow.decide,
-        Decision(decision=body.decision, feedback=body.feedback, by=user.id),  # type: ignore[arg-type]
+        Decision(decision=DecisionKind(body.decision), feedback=body.feedback, by=user.id),
     )
     taken = await temporal.await_next_step(candidacy_id, CandidacyWorkflow.decision_taken)
     return taken or state

@@ -8,13 +8,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.access import job_post_for_owner
 from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
+from api.lists import page_of, total_of
 from api.schemas import Page, Paging
+from domain.job_posts import JobPostStatus
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
+from domain.roles import Role
 from store.models import (
     Candidacy,
     ContractorProfile,
@@ -79,7 +82,7 @@ async def _profiles(session: Session, ids: Sequence[str] | None = None) -> dict[
     statement = (
         select(User, ContractorProfile)
         .join(ContractorProfile, col(ContractorProfile.user_id) == col(User.id))
-        .where(User.role == "contractor")
+        .where(User.role == Role.CONTRACTOR)
     )
     if ids is not None:
         statement = statement.where(col(User.id).in_(ids))
@@ -174,8 +177,8 @@ async def list_candidates(
         ids = [r.contractor_id for r in ranked[offset : offset + paging.per_page]]
     else:
         listed = _listed(list_, job_post_id)
-        total = (await session.exec(select(func.count()).select_from(listed.subquery()))).one()
-        ids = list(await session.exec(listed.offset(offset).limit(paging.per_page)))
+        total = await total_of(session, listed)
+        ids = list(await session.exec(page_of(listed, paging)))
         profiles = await _profiles(session, ids)
     items = await _cards(session, job_post, ids, profiles)
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
@@ -240,9 +243,9 @@ async def handpick(
 ) -> CandidateOut:
     """Ops add a contractor to the job post's handpicked list (201; 200 when already there)."""
     job_post = await job_post_for_owner(session, user, job_post_id)
-    if user.role != "ops":
+    if user.role != Role.OPS:
         raise HTTPException(403, "only ops may handpick candidates")
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     profile = await _contractor_profile(session, body.contractor_id)
     if profile is None:

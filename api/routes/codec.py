@@ -24,6 +24,7 @@ from temporalio.api.common.v1 import Payload
 
 from api.deps import AppSettings, Session, _bearer, current_user
 from core.codec import EncryptionCodec, KeyRing, UnknownPayloadKey
+from domain.roles import Role
 from store.models import User
 
 router = APIRouter(prefix="/codec", tags=["codec"])
@@ -54,7 +55,7 @@ async def codec_operator(
     if credentials is None and codec_token:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=codec_token)
     user = await current_user(session, credentials)
-    if user.role != "ops":
+    if user.role != Role.OPS:
         raise HTTPException(403, "only ops users may read payloads")
     return user
 
@@ -139,7 +140,7 @@ async def start_session(request: Request, session: Session) -> Response:
         user = await current_user(session, credentials)
     except HTTPException:
         user = None
-    if user is None or user.role != "ops":
+    if user is None or user.role != Role.OPS:
         page = SESSION_PAGE.format(message="That is not an ops token.")
         return HTMLResponse(page, status_code=403)
     name = html.escape(user.name)

@@ -11,6 +11,7 @@ from sqlmodel import col, func, select
 
 from api.deps import Caller, ClientUser, ContractorUser, Session, Temporal
 from api.engagement_access import engagement_for
+from api.lists import page_of, total_of, visible_to
 from api.routes.ledger import LedgerEntryOut, ledger_order
 from api.schemas import MAX_RATE_CENTS, MAX_WEEK, Page, Paging, WeekNumber
 from contracts.engagement import (
@@ -24,6 +25,7 @@ from contracts.engagement import (
 )
 from domain.money import Hours
 from domain.offers import Schedule, Weekday, WeeklyHours
+from domain.roles import Role
 from store.models import Engagement, LedgerEntry, Offer, Timesheet, User
 from workflows.engagement import EngagementWorkflow
 
@@ -150,7 +152,7 @@ async def _totals(session: Session, engagement_ids: list[str]) -> dict[tuple[str
 
 
 def _summary(row: Engagement, totals: dict[tuple[str, str], int], user: User) -> dict[str, Any]:
-    hide_charges = user.role == "contractor"
+    hide_charges = user.role == Role.CONTRACTOR
     return dict(
         **row.model_dump(
             include={
@@ -208,7 +210,7 @@ async def engagement_out(session: Session, row: Engagement, user: User) -> Engag
         **_summary(row, totals, user),
         contract=contract,
         weeks=[WeekOut.of_row(w) for w in weeks],
-        charges=[] if user.role == "contractor" else out("seat_fee"),
+        charges=[] if user.role == Role.CONTRACTOR else out("seat_fee"),
         payouts=out("payout"),
     )
 
@@ -229,22 +231,14 @@ async def list_engagements(
     job_post_id: str | None = None,
 ) -> Page[EngagementSummary]:
     """The company's engagements (client), one's own (contractor), all (ops)."""
-    statement = select(Engagement)
-    if user.role == "client":
-        statement = statement.where(Engagement.company_id == user.company_id)
-    elif user.role == "contractor":
-        statement = statement.where(Engagement.contractor_id == user.id)
+    statement = visible_to(user, select(Engagement), Engagement)
     if status:
         statement = statement.where(Engagement.status == status)
     if job_post_id:
         statement = statement.where(Engagement.job_post_id == job_post_id)
-    total = (await session.exec(select(func.count()).select_from(statement.subquery()))).one()
+    total = await total_of(session, statement)
     rows = list(
-        await session.exec(
-            statement.order_by(col(Engagement.signed_at).desc())
-            .offset(paging.offset)
-            .limit(paging.per_page)
-        )
+        await session.exec(page_of(statement.order_by(col(Engagement.signed_at).desc()), paging))
     )
     totals = await _totals(session, [r.id for r in rows])
     items = [EngagementSummary(**_summary(r, totals, user)) for r in rows]

@@ -23,6 +23,7 @@ from contracts.notify import CANCEL, REQUEST
 from contracts.slot_pool import CLAIM, SlotClaim, SlotSeen
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
+from domain.roles import Role
 from notifications.ics import build_invite, invite_description, invite_summary, join_link
 from store.models import User
 from workflows.candidacy import CandidacyWorkflow
@@ -115,7 +116,7 @@ async def claim(
 
 
 def _side_of(user: User) -> Side:
-    return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
+    return Side.CONTRACTOR if user.role == Role.CONTRACTOR else Side.CLIENT
 
 
 async def _change(temporal: Temporal, interview_id: str, method: Any, arg: Any) -> Any:

@@ -6,15 +6,18 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import update
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.access import job_post_for_owner, job_post_for_reader
 from api.closing import start_close
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
+from api.lists import page_of, total_of
 from api.schemas import MAX_RATE_CENTS, ROUND_DURATIONS, Page, Paging
 from contracts.job_post_close import CloseProgress
 from domain.ids import new_id
+from domain.job_posts import JobPostStatus
 from domain.plans import MAX_ROUNDS, Round, RoundKind, default_plan, plan_problems
+from domain.roles import Role
 from store.models import JobPost, User
 
 router = APIRouter(tags=["job posts"])
@@ -97,7 +100,7 @@ class JobPostOut(BaseModel):
     @classmethod
     def of(cls, job_post: JobPost, reader: User | None = None) -> "JobPostOut":
         out = cls.model_validate(job_post, from_attributes=True)
-        if reader is not None and reader.role == "contractor":
+        if reader is not None and reader.role == Role.CONTRACTOR:
             for round_ in out.interview_plan:
                 if round_.assessment is not None:
                     round_.assessment.instructions = None
@@ -149,16 +152,14 @@ async def list_job_posts(
 ) -> Page[JobPostOut]:
     """The caller's company's job posts (every job post for ops, the open ones for contractors)."""
     query = select(JobPost)
-    if user.role == "client":
+    if user.role == Role.CLIENT:
         query = query.where(JobPost.company_id == user.company_id)
-    elif user.role != "ops":
-        query = query.where(JobPost.status == "open")
+    elif user.role != Role.OPS:
+        query = query.where(JobPost.status == JobPostStatus.OPEN)
     if status:
         query = query.where(JobPost.status == status)
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(
-        query.order_by(col(JobPost.created_at).desc()).offset(paging.offset).limit(paging.per_page)
-    )
+    total = await total_of(session, query)
+    rows = await session.exec(page_of(query.order_by(col(JobPost.created_at).desc()), paging))
     return Page(
         items=[JobPostOut.of(r, user) for r in rows],
         total=total,
@@ -188,8 +189,8 @@ async def close_job_post(
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
     await session.exec(
         update(JobPost)
-        .where(col(JobPost.id) == job_post_id, col(JobPost.status) == "open")
-        .values(status="closed", closed_at=now)
+        .where(col(JobPost.id) == job_post_id, col(JobPost.status) == JobPostStatus.OPEN)
+        .values(status=JobPostStatus.CLOSED, closed_at=now)
     )
     await session.commit()
     await session.refresh(job_post)

@@ -10,7 +10,9 @@ from sqlmodel.sql.expression import SelectOfScalar
 
 from api.deps import Caller, Session
 from api.engagement_access import engagement_for
+from api.lists import page_of, visible_to
 from api.schemas import PageRequest, paging
+from domain.roles import Role
 from store.models import LedgerEntry, User
 
 router = APIRouter(tags=["ledger"])
@@ -48,13 +50,9 @@ class LedgerOut(BaseModel):
 def visible_entries(user: User) -> SelectOfScalar[LedgerEntry]:
     """The ledger rows a caller may see: the company's (client), own payouts (contractor), all
     (ops)."""
-    statement = select(LedgerEntry)
-    if user.role == "client":
-        statement = statement.where(LedgerEntry.company_id == user.company_id)
-    elif user.role == "contractor":
-        statement = statement.where(
-            LedgerEntry.contractor_id == user.id, LedgerEntry.kind == "payout"
-        )
+    statement = visible_to(user, select(LedgerEntry), LedgerEntry)
+    if user.role == Role.CONTRACTOR:
+        statement = statement.where(LedgerEntry.kind == "payout")
     return statement
 
 
@@ -96,9 +94,7 @@ async def list_ledger(
             ).select_from(matching)
         )
     ).one()
-    rows = await session.exec(
-        statement.order_by(*ledger_order()).offset(paging.offset).limit(paging.per_page)
-    )
+    rows = await session.exec(page_of(statement.order_by(*ledger_order()), paging))
     return LedgerOut(
         items=[LedgerEntryOut.model_validate(r, from_attributes=True) for r in rows],
         total=total,

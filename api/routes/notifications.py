@@ -5,10 +5,11 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel
 from sqlalchemy import update
-from sqlmodel import col, func, select
+from sqlmodel import col, select
 
 from api.deps import Caller, Now, Session
 from api.errors import not_found
+from api.lists import page_of, total_of
 from api.schemas import Page, Paging
 from store.models import Notification
 
@@ -42,12 +43,13 @@ async def list_notifications(
     mine = select(Notification).where(Notification.user_id == user.id)
     unread = mine.where(col(Notification.read_at).is_(None))
     listed = unread if unread_only else mine
-    total = (await session.exec(select(func.count()).select_from(listed.subquery()))).one()
-    unread_count = (await session.exec(select(func.count()).select_from(unread.subquery()))).one()
+    total = await total_of(session, listed)
+    unread_count = await total_of(session, unread)
     rows = await session.exec(
-        listed.order_by(col(Notification.created_at).desc(), col(Notification.id).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
+        page_of(
+            listed.order_by(col(Notification.created_at).desc(), col(Notification.id).desc()),
+            paging,
+        )
     )
     items = [NotificationOut.model_validate(r, from_attributes=True) for r in rows]
     return NotificationPage(

@@ -13,11 +13,13 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from api.errors import not_found
+from api.lists import page_of, total_of, visible_to
 from api.schemas import Page, PageRequest, Paging, paging
 from api.workflows import Workflows
 from contracts.messages import RelayMessage
 from core.settings import Settings
 from domain.masking import mask_if
+from domain.roles import Role
 from notifications.threads import Panel, append_message, is_party, panel_of, thread_between
 from store.models import Candidacy, Company, Message, Thread, User
 from workflows import summaries
@@ -204,25 +206,24 @@ async def list_threads(
 ) -> Page[ThreadOut]:
     """The caller's threads (a client: its company's; a contractor: their own), the most recently
     active first. `panel=marketplace`: not hired yet; `panel=workforce`: hired."""
-    if user.role == "client":
-        mine = select(Thread).where(Thread.company_id == user.company_id)
-    elif user.role == "contractor":
-        mine = select(Thread).where(Thread.contractor_id == user.id)
-    else:
+    if user.role not in (Role.CLIENT, Role.CONTRACTOR):
         raise HTTPException(403, "only clients and contractors have threads")
+    mine = visible_to(user, select(Thread), Thread)
     if panel is not None:
         mine = mine.where(Thread.hired == (panel == Panel.WORKFORCE))
-    total = (await session.exec(select(func.count()).select_from(mine.subquery()))).one()
+    total = await total_of(session, mine)
     last_at = (
         select(col(Message.thread_id), func.max(Message.created_at).label("last_at"))
         .group_by(col(Message.thread_id))
         .subquery()
     )
     rows = await session.exec(
-        mine.outerjoin(last_at, last_at.c.thread_id == Thread.id)
-        .order_by(func.coalesce(last_at.c.last_at, Thread.created_at).desc(), col(Thread.id).desc())
-        .offset(paging.offset)
-        .limit(paging.per_page)
+        page_of(
+            mine.outerjoin(last_at, last_at.c.thread_id == Thread.id).order_by(
+                func.coalesce(last_at.c.last_at, Thread.created_at).desc(), col(Thread.id).desc()
+            ),
+            paging,
+        )
     )
     items = [await _thread_out(session, t) for t in list(rows)]
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
@@ -244,10 +245,10 @@ async def list_threads(
 async def start_thread(
     body: ThreadStart, user: Caller, session: Session, now: Now, response: Response
 ) -> ThreadOut:
-    if user.role == "client" and body.contractor_id and user.company_id:
+    if user.role == Role.CLIENT and body.contractor_id and user.company_id:
         company_id, contractor_id = user.company_id, body.contractor_id
         missing = "contractor"
-    elif user.role == "contractor" and body.company_id:
+    elif user.role == Role.CONTRACTOR and body.company_id:
         company_id, contractor_id = body.company_id, user.id
         missing = "company"
     else:
@@ -286,12 +287,12 @@ async def get_thread(
     client members and the contractor see it; anyone else gets 404."""
     thread = await thread_for(session, user, thread_id)
     messages = select(Message).where(Message.thread_id == thread.id)
-    total = (await session.exec(select(func.count()).select_from(messages.subquery()))).one()
+    total = await total_of(session, messages)
     rows = list(
         await session.exec(
-            messages.order_by(col(Message.created_at).desc(), col(Message.id).desc())
-            .offset(paging.offset)
-            .limit(paging.per_page)
+            page_of(
+                messages.order_by(col(Message.created_at).desc(), col(Message.id).desc()), paging
+            )
         )
     )
     users = await _names(session, {m.sender_id for m in rows if m.sender_id})
