@@ -19,10 +19,14 @@ from contracts.hiring import (
     Decision,
     DecisionKind,
     InterviewRequest,
+    InterviewResult,
     InterviewStatus,
     Outcome,
     OutcomeKind,
     RejectRequest,
+    SavedScorecard,
+    SaveScorecard,
+    ScorecardSubmission,
     ShortlistRequest,
 )
 from contracts.notify import CANCEL, InviteRequest
@@ -31,7 +35,12 @@ from contracts.slot_pool import SlotBooked
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from domain.plans import Round, RoundKind
 from domain.stages import Stage
-from tests.workflows.calendar import business_days_after, next_business_day, same_time_of_day
+from tests.workflows.calendar import (
+    business_days_after,
+    next_business_day,
+    same_moments,
+    same_time_of_day,
+)
 from tests.workflows.doubles import Doubles, worker_with
 from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
@@ -60,6 +69,33 @@ class Candidacy:
 
     async def stage(self, handle: WorkflowHandle[CandidacyWorkflow, CandidacyState]) -> Stage:
         return (await handle.query(CandidacyWorkflow.status)).stage
+
+    async def booked(
+        self, interview_id: str, ahead: timedelta, slot_id: str = "sl_1"
+    ) -> tuple[WorkflowHandle[InterviewWorkflow, InterviewResult], datetime]:
+        """The round's slot pool books a 30-minute slot `ahead` of now for the interview (as
+        its signal does); answers the interview and the booking's end."""
+        interview = self.env.client.get_workflow_handle_for(InterviewWorkflow.run, interview_id)
+        now = await self.env.get_current_time()
+        begins = now.replace(microsecond=0) + ahead
+        ends = begins + timedelta(minutes=30)
+        await interview.signal(
+            InterviewWorkflow.slot_booked,
+            SlotBooked(
+                interview_id=interview_id, slot_id=slot_id, start=begins, end=ends, booked_at=now
+            ),
+        )
+        await interview.execute_update(InterviewWorkflow.caught_up)
+        return interview, ends
+
+    async def completed(self, interview_id: str) -> datetime:
+        """Booked 2 days ahead, held, and recorded completed; answers when it ended."""
+        interview, ends = await self.booked(interview_id, 2 * DAY)
+        await self.skip(ends - await self.env.get_current_time() + timedelta(minutes=5))
+        await interview.execute_update(
+            InterviewWorkflow.record_outcome, Outcome(outcome=OutcomeKind.COMPLETED)
+        )
+        return ends
 
 
 @pytest.fixture
@@ -148,20 +184,7 @@ async def test_a_round_then_the_decision_clock_then_the_offer_and_its_outcome(
     interview_id = await handle.execute_update(
         CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
     )
-    interview = candidacy.env.client.get_workflow_handle_for(InterviewWorkflow.run, interview_id)
-    now = await candidacy.env.get_current_time()
-    begins = now.replace(microsecond=0) + 2 * DAY
-    ends = begins + timedelta(minutes=30)
-    await interview.signal(
-        InterviewWorkflow.slot_booked,
-        SlotBooked(
-            interview_id=interview_id, slot_id="sl_1", start=begins, end=ends, booked_at=now
-        ),
-    )
-    await candidacy.skip(ends - now + timedelta(minutes=5))
-    await interview.execute_update(
-        InterviewWorkflow.record_outcome, Outcome(outcome=OutcomeKind.COMPLETED)
-    )
+    ends = await candidacy.completed(interview_id)
     await candidacy.skip(8 * DAY)
     state = await handle.query(CandidacyWorkflow.status)
     assert state.stage == Stage.DECISION_PENDING
@@ -197,6 +220,70 @@ async def test_a_round_then_the_decision_clock_then_the_offer_and_its_outcome(
     ]
 
 
+async def test_scorecards_one_per_panel_member_reminded_1_h_after_the_end_while_missing(
+    candidacy: Candidacy,
+) -> None:
+    start = candidacy.start
+    start.source = "invited"
+    member = f"u_panel{uuid.uuid4().hex[:6]}"
+    candidacy.doubles.answers["save_scorecard"] = saved
+    handle = await candidacy.run()
+    interview_id = await handle.execute_update(
+        CandidacyWorkflow.request_interview,
+        InterviewRequest(by=start.owner_id, panel=[start.owner_id, member]),
+    )
+    ends = await candidacy.completed(interview_id)
+    first = await handle.execute_update(
+        CandidacyWorkflow.submit_scorecard, scorecard(interview_id, start.owner_id, "yes")
+    )
+    again = await handle.execute_update(
+        CandidacyWorkflow.submit_scorecard, scorecard(interview_id, start.owner_id, "strong_yes")
+    )
+    assert (first.replaced, again.replaced) == (False, True)
+    with pytest.raises(WorkflowUpdateFailedError) as stranger:
+        await handle.execute_update(
+            CandidacyWorkflow.submit_scorecard, scorecard(interview_id, "u_stranger", "no")
+        )
+    assert "only the interview's panel members send scorecards" in str(stranger.value.cause)
+    await candidacy.skip(4 * DAY)
+    reminders = candidacy.doubles.notices("scorecard_reminder")
+    # Only the member still missing one is reminded: 1 h after the end, then each business day.
+    assert {tuple(n.recipient_ids) for n in reminders} == {(member,)}
+    moments = [n.at for n in reminders if n.at]
+    assert same_moments(moments[:1], [ends + timedelta(hours=1)])
+    assert [business_days_after(ends, at, set()) for at in moments] == list(range(len(moments)))
+    await handle.execute_update(
+        CandidacyWorkflow.submit_scorecard, scorecard(interview_id, member, "strong_no")
+    )
+    sent = len(reminders)
+    await candidacy.skip(4 * DAY)
+    assert len(candidacy.doubles.notices("scorecard_reminder")) == sent  # none once all are in
+    assert [s.submission.rating for s in candidacy.doubles.args("save_scorecard")] == [
+        "yes",
+        "strong_yes",
+        "strong_no",
+    ]
+
+
+def scorecard(interview_id: str, member: str, rating: str) -> ScorecardSubmission:
+    return ScorecardSubmission.model_validate(
+        {"interview_id": interview_id, "panel_member_id": member, "rating": rating}
+    )
+
+
+def saved(request: SaveScorecard) -> SavedScorecard:
+    return SavedScorecard(
+        interview_id=request.submission.interview_id,
+        candidacy_id=request.candidacy_id,
+        round=request.round,
+        panel_member_id=request.submission.panel_member_id,
+        rating=request.submission.rating,
+        notes=request.submission.notes,
+        submitted_at=request.at,
+        updated_at=request.at,
+    )
+
+
 async def test_rejection_cancels_the_booked_interview_and_gives_its_slot_back(
     candidacy: Candidacy,
 ) -> None:
@@ -206,20 +293,7 @@ async def test_rejection_cancels_the_booked_interview_and_gives_its_slot_back(
     interview_id = await handle.execute_update(
         CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
     )
-    interview = candidacy.env.client.get_workflow_handle_for(InterviewWorkflow.run, interview_id)
-    now = await candidacy.env.get_current_time()
-    begins = now.replace(microsecond=0) + 3 * DAY
-    await interview.signal(
-        InterviewWorkflow.slot_booked,
-        SlotBooked(
-            interview_id=interview_id,
-            slot_id="sl_kept",
-            start=begins,
-            end=begins + timedelta(minutes=30),
-            booked_at=now,
-        ),
-    )
-    await interview.execute_update(InterviewWorkflow.caught_up)
+    interview, _ = await candidacy.booked(interview_id, 3 * DAY, slot_id="sl_kept")
     await handle.execute_update(
         CandidacyWorkflow.reject, RejectRequest(feedback="Another profile", by=start.owner_id)
     )
