@@ -25,8 +25,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Two workers for most tests (a module's tests stay on one worker, which starts its servers once),
+# then the load and fault tests one at a time (tests/conftest.py, RUN_ALONE).
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder -m "not alone"
+	$(BIN)/pytest -q -m alone
 
 # make bench BENCH_ARGS="--claims 1000 --slots 200 --database-url postgresql+psycopg://..."
 bench: $(STAMP)

@@ -27,6 +27,50 @@ TEST_SERVER = BIN / "temporal-test-server"
 DEV_SERVER = BIN / "temporal"
 
 
+# Load and fault tests that need the machine to themselves: hundreds of claims racing, parts of
+# the product killed, deadlines on answers. `make test` runs the others on two workers
+# (`-m "not alone"`), then these one at a time (`-m alone`); a plain `pytest` runs everything.
+RUN_ALONE = {
+    "e2e/test_slot_claims_burst.py",
+    "e2e/test_slot_contention.py",
+    "e2e/test_next_step_follows_at_once.py",
+    "e2e/test_cancellation_contention.py",
+    "e2e/test_slot_claims_processes.py",
+    "e2e/test_bench.py",
+    "e2e/test_pool_admission.py",
+    "faults/test_mail_silent_story.py",
+    "faults/test_server_killed.py",
+    "faults/test_worker_killed.py",
+    "faults/test_smtp_faults.py",
+}
+# The longest of the others (`pytest --durations`) start first, so that no worker is left running
+# one of them alone at the end.
+LONGEST_FIRST = [
+    "e2e/test_api_fuzz.py",
+    "workflows/test_slot_pool.py",
+    "e2e/test_job_post_close.py",
+    "e2e/test_next_step_scheduling.py",
+    "e2e/test_engagement_restart.py",
+    "e2e/test_dev_stack.py",
+]
+
+
+def _module(item: pytest.Item) -> str:
+    return item.path.relative_to(Path(__file__).parent).as_posix()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _module(item) in RUN_ALONE:
+            item.add_marker(pytest.mark.alone)
+
+    def rank(item: pytest.Item) -> int:
+        module = _module(item)
+        return LONGEST_FIRST.index(module) if module in LONGEST_FIRST else len(LONGEST_FIRST)
+
+    items.sort(key=rank)
+
+
 async def register_search_attributes(client: Client) -> None:
     await client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(

@@ -15,7 +15,7 @@ from store.models import Notification
 from tests.stack import Actor, Stack
 
 T = TypeVar("T")
-HISTORIES = Path(__file__).parent / "histories"
+HISTORIES = Path(__file__).parent / "replay" / "histories"
 
 
 async def ticking(
@@ -105,7 +105,7 @@ async def notifications_of(
 
 async def record_history(client: Client, workflow_id: str, name: str, keep: int = 3) -> None:
     """With RECORD_HISTORIES=1, keep the histories of a workflow's runs for the replay tests
-    (tests/histories/<name>.run<n>.json): the first run, and the last `keep - 1` ones (a run
+    (tests/replay/histories/<name>.run<n>.json): the first run, and the last `keep - 1` ones (a run
     continued as new names its predecessor)."""
     if os.environ.get("RECORD_HISTORIES") != "1":
         return

@@ -5,7 +5,12 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+import pytest
+from pydantic import ValidationError
+
+from contracts.hiring import ScorecardSubmission
 from domain.scorecards import (
+    NOTES_MAX_LENGTH,
     Rating,
     missing_members,
     panel_or_requester,
@@ -16,8 +21,28 @@ from domain.scorecards import (
 BERLIN = "Europe/Berlin"
 
 
-def test_ratings_are_strong_no_no_yes_strong_yes() -> None:
-    assert [r.value for r in Rating] == ["strong_no", "no", "yes", "strong_yes"]
+def scorecard(rating: str, notes: str = "") -> ScorecardSubmission:
+    return ScorecardSubmission.model_validate(
+        {"interview_id": "iv", "panel_member_id": "u_a", "rating": rating, "notes": notes}
+    )
+
+
+@pytest.mark.parametrize("rating", ["strong_no", "no", "yes", "strong_yes"])
+def test_a_scorecard_takes_a_rating_on_the_four_point_scale(rating: str) -> None:
+    assert scorecard(rating).rating == Rating(rating)
+
+
+@pytest.mark.parametrize("rating", ["maybe", "", "Strong_Yes", "strong yes", "3"])
+def test_a_rating_off_the_scale_is_refused(rating: str) -> None:
+    with pytest.raises(ValidationError):
+        scorecard(rating)
+
+
+def test_scorecard_notes_are_kept_up_to_their_limit() -> None:
+    longest = "n" * NOTES_MAX_LENGTH
+    assert scorecard("yes", longest).notes == longest
+    with pytest.raises(ValidationError):
+        scorecard("yes", longest + "n")
 
 
 def test_panel_defaults_to_the_requesting_client_and_names_each_member_once() -> None:

@@ -4,7 +4,6 @@ the ring fails with an error naming that key. The public dev key is warned about
 stack."""
 
 import logging
-from pathlib import Path
 
 import pytest
 from temporalio.client import WorkflowHistory
@@ -12,10 +11,11 @@ from temporalio.worker import Replayer
 
 from core.codec import DEV_PAYLOAD_KEYS, KEY_ID, EncryptionCodec, KeyRing, UnknownPayloadKey
 from core.temporal import data_converter, warn_if_dev_key
+from tests.helpers import HISTORIES
 from tests.payloads import history_payloads, is_search_attribute
 from workers.registry import workflow_classes
 
-SEALED_WITH_DEV_KEY = Path(__file__).parent / "histories" / "interview_rescheduled.run1.json"
+SEALED_WITH_DEV_KEY = HISTORIES / "interview_rescheduled.run1.json"
 ROTATED = f"k2:{'A' * 43}=,{DEV_PAYLOAD_KEYS}"  # a new key first, the old one kept
 OLD_KEY_DROPPED = f"k2:{'A' * 43}="
 

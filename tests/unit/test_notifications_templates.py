@@ -12,7 +12,7 @@ from notifications.samples import SAMPLE_TZ, SAMPLES, sample_context
 
 
 def test_templates_come_in_text_and_html_pairs() -> None:
-    folder = Path(__file__).parents[1] / "notifications" / "templates"
+    folder = Path(__file__).parents[2] / "notifications" / "templates"
     for name in template_names():
         assert (folder / f"{name}.txt").exists(), f"{name}.txt is missing"
         assert (folder / f"{name}.html").exists(), f"{name}.html is missing"

@@ -1,7 +1,7 @@
 """The store on both databases (SQLite, and PostgreSQL when TEST_POSTGRES_URL is set): the
 migrations build every table of the models, rows round-trip (JSON columns, aware UTC times),
 unique constraints hold. (Who books a slot is decided by the round's slot pool:
-tests/test_slot_pool.py.)"""
+tests/workflows/test_slot_pool.py.)"""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta

@@ -234,7 +234,7 @@ async def test_demo_seed_is_idempotent_and_keeps_working_tokens(
 
 
 def test_readme_documents_every_setting_with_its_default() -> None:
-    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
     rows = {
         line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
         for line in readme.splitlines()

@@ -6,7 +6,7 @@ a few at a time (POOL_UPDATES_IN_FLIGHT), so none fails for want of capacity.
 Every 200 has its slot row and its interview says booked; no slot and no contractor is booked
 twice; no 5xx; every refusal is a 409 with its reason, wrote nothing to the pool's history, and
 was not logged as a warning with a traceback. (200 contractors racing for 50 slots, two claims
-each: tests/test_slot_contention.py.)"""
+each: tests/e2e/test_slot_contention.py.)"""
 
 import asyncio
 import logging

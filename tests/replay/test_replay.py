@@ -1,15 +1,16 @@
-"""Replay: the recorded histories of the end-to-end scenarios (tests/histories/*.json) must replay
-against the current workflow code, so a change that would break running workflows fails here.
-Changing a running workflow's commands goes through `workflow.patched`. They replay through the
-shared data converter: their payloads are sealed with the dev key; `*.plaintext.json` is one
-recorded before payloads were sealed, kept to show that such histories still replay.
+"""Replay: the recorded histories of the end-to-end scenarios (tests/replay/histories/*.json)
+must replay against the current workflow code, so a change that would break running workflows
+fails here. Changing a running workflow's commands goes through `workflow.patched`. They replay
+through the shared data converter: their payloads are sealed with the dev key; `*.plaintext.json`
+is one recorded before payloads were sealed, kept to show that such histories still replay.
 
 Record them again (only for a change no running workflow can see) with
-`RECORD_HISTORIES=1 pytest tests/test_hiring_path.py tests/test_decisions_flow.py
-tests/test_scorecards_flow.py tests/test_offers.py tests/test_engagement_lifecycle.py
-tests/test_engagement_restart.py tests/test_cancellation*.py tests/test_job_post_close.py
-tests/test_outbox_handlers.py tests/test_next_step*.py tests/test_scheduling_reprompt.py
-tests/test_messaging.py tests/test_slot_pool.py`; then restore with git the histories of paths
+`RECORD_HISTORIES=1 pytest tests/e2e/test_hiring_path.py tests/e2e/test_decisions_flow.py
+tests/e2e/test_scorecards_flow.py tests/e2e/test_offers.py tests/e2e/test_engagement_lifecycle.py
+tests/e2e/test_engagement_restart.py tests/e2e/test_cancellation*.py
+tests/e2e/test_job_post_close.py tests/e2e/test_outbox_handlers.py tests/e2e/test_next_step*.py
+tests/e2e/test_scheduling_reprompt.py tests/e2e/test_messaging.py
+tests/workflows/test_slot_pool.py`; then restore with git the histories of paths
 running workflows still take, which the new code no longer records."""
 
 from pathlib import Path
@@ -20,10 +21,10 @@ from temporalio.worker import Replayer
 
 from core.codec import ENCODING
 from core.temporal import data_converter
+from tests.helpers import HISTORIES
 from tests.payloads import history_payloads, is_search_attribute
 from workers.registry import workflow_classes
 
-HISTORIES = Path(__file__).parent / "histories"
 RECORDED = sorted(HISTORIES.glob("*.json"))
 TEXTS = {path: path.read_text() for path in RECORDED}
 

@@ -1,7 +1,7 @@
 """Admission control (README, "Scheduling: how claims stay atomic"): each API process lets at
 most POOL_UPDATES_IN_FLIGHT updates through at once on one slot pool, the others wait their turn
 in arrival order; only past POOL_UPDATES_QUEUED waiting claims does one answer 503 with
-Retry-After. (Bursts through the API: tests/test_slot_claims_burst.py.)"""
+Retry-After. (Bursts through the API: tests/e2e/test_slot_claims_burst.py.)"""
 
 import asyncio
 from collections import Counter
