@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio import activity
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowQueryRejectedError
 from temporalio.common import (
+    QueryRejectCondition,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
@@ -31,6 +32,7 @@ from workflows.claimable import claim_refusal
 from workflows.contracts import InterviewState, InterviewStatus, SlotPoolStart
 from workflows.slot_pool_contracts import (
     ClaimVerdict,
+    HeldSlot,
     PoolSlot,
     ProjectionResult,
     RoundSlotsQuery,
@@ -53,6 +55,8 @@ CLOSE_ROUND = "close_round"
 # Told to an interview once the pool booked a slot for it (payload: SlotBooked).
 SLOT_BOOKED = "slot_booked"
 INTERVIEW_STATUS_QUERY = "status"
+# Queries of the pool: the slot it holds for an interview (payload: interview id).
+HELD_SLOT_QUERY = "held_slot"
 
 
 POOL_QUEUE_SUFFIX = "-slots"
@@ -114,6 +118,28 @@ async def update_slot_pool(
     )
 
 
+async def held_slot(
+    client: Client, job_post_id: str, round_number: int, interview_id: str
+) -> HeldSlot | None:
+    """What the round's pool holds for the interview, told to it or not yet; None when no run
+    is going (then the rows show every booking: a run ends only with nothing left to write)."""
+    handle = client.get_workflow_handle(slot_pool_workflow_id(job_post_id, round_number))
+    try:
+        held: HeldSlot = await handle.query(
+            HELD_SLOT_QUERY,
+            interview_id,
+            result_type=HeldSlot,
+            reject_condition=QueryRejectCondition.NOT_OPEN,
+        )
+    except WorkflowQueryRejectedError:
+        return None
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    return held
+
+
 async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:
     """Signal the job post round's pool, starting it first when it is not running."""
     if notice.signal not in SIGNALS:
@@ -137,7 +163,7 @@ async def pool_start_of(db: Database, job_post_id: str, round_number: int) -> Sl
     return pool_start(job_post_id, round_number, job_post.owner_id, job_post.company_id)
 
 
-def _as_pool_slot(row: Slot) -> PoolSlot:
+def as_pool_slot(row: Slot) -> PoolSlot:
     return PoolSlot(
         id=row.id,
         start=row.start,
@@ -172,13 +198,13 @@ class SlotPoolActivities:
                 row = await session.get(Slot, query.slot_id)
                 if row is None or row.job_post_id != query.job_post_id:
                     return []
-                return [_as_pool_slot(row)]
+                return [as_pool_slot(row)]
             rows = await session.exec(
                 select(Slot)
                 .where(Slot.job_post_id == query.job_post_id, Slot.round == query.round)
                 .order_by(col(Slot.start))
             )
-            return [_as_pool_slot(r) for r in rows]
+            return [as_pool_slot(r) for r in rows]
 
     @activity.defn
     async def project_slots(self, batch: SlotProjection) -> ProjectionResult:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.callers import Callers
 from api.codec_cors import CodecCors, origins_of
 from api.errors import install_error_handlers
 from api.idempotency import IdempotencyMiddleware
@@ -51,6 +52,7 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.callers = Callers()
     app.add_middleware(IdempotencyMiddleware)
     app.add_middleware(CodecCors, origins=origins_of(settings.codec_cors_origins))
     install_error_handlers(app)

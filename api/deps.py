@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
 from api.auth import hash_token
+from api.callers import Callers
 from api.workflows import Workflows
 from store.db import Database
 from store.models import User
@@ -49,19 +50,36 @@ async def get_now(request: Request) -> datetime:
     return await clock()
 
 
+def _token_of(credentials: HTTPAuthorizationCredentials | None) -> str:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
+    return hash_token(credentials.credentials)
+
+
+async def _user_with(session: AsyncSession, token_hash: str) -> User:
+    user = (await session.exec(select(User).where(User.token_hash == token_hash))).first()
+    if user is None:
+        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+async def user_of(session: AsyncSession, credentials: HTTPAuthorizationCredentials | None) -> User:
+    """The user a bearer token belongs to, read from the database; 401 when none."""
+    return await _user_with(session, _token_of(credentials))
+
+
 async def current_user(
+    request: Request,
     session: Annotated[AsyncSession, Depends(get_session)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    user = (
-        await session.exec(
-            select(User).where(User.token_hash == hash_token(credentials.credentials))
-        )
-    ).first()
+    """The caller, remembered for a few seconds per process (api/callers.py)."""
+    token_hash = _token_of(credentials)
+    callers: Callers = request.app.state.callers
+    user = callers.get(token_hash)
     if user is None:
-        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
+        user = await _user_with(session, token_hash)
+        callers.remember(token_hash, user)
     return user
 
 

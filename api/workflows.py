@@ -20,11 +20,12 @@ from temporalio.client import (
 )
 from temporalio.service import RPCError
 
-from activities.slot_pool import update_slot_pool
+from activities.slot_pool import held_slot, update_slot_pool
 from api.admission import RETRY_AFTER_SECONDS, PoolAdmission, PoolBusy
 from api.errors import raise_from_update
 from domain.ids import slot_pool_workflow_id
 from workflows.contracts import SlotPoolStart
+from workflows.slot_pool_contracts import HeldSlot
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
 NEXT_STEP_WAIT_SECONDS = 10.0
@@ -167,6 +168,14 @@ class Workflows:
                 "too many claims are waiting for this round's slots; try again in a moment",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
+
+    async def held_slot(
+        self, job_post_id: str, round_number: int, interview_id: str
+    ) -> HeldSlot | None:
+        """What the round's pool holds for the interview, told to it or not yet; None when no
+        run of the pool is going."""
+        await self.release()
+        return await held_slot(self._client, job_post_id, round_number, interview_id)
 
     async def check_service(self) -> None:
         """Raises when the Temporal service does not answer."""

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.slot_pool import (
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
+        HELD_SLOT_QUERY,
         INTERVIEW_ENDED,
         SLOTS_ADDED,
         SLOTS_WITHDRAWN,
@@ -59,6 +60,7 @@ with workflow.unsafe.imports_passed_through():
         OPEN,
         WITHDRAWN,
         ClaimVerdict,
+        HeldSlot,
         PoolSlot,
         ProjectionResult,
         ProposedSlots,
@@ -284,6 +286,14 @@ class SlotPoolWorkflow:
     @workflow.query(description="Who waits, the slots, bookings and prompt streak of the round.")
     def status(self) -> SlotPoolState:
         return self._carry()
+
+    @workflow.query(
+        name=HELD_SLOT_QUERY,
+        description="The slot an interview holds in the round, told to it or not yet.",
+    )
+    def held_slot(self, interview_id: str) -> HeldSlot:
+        held = self.holders.get(interview_id)
+        return HeldSlot(slot=self.slots[held] if held is not None else None)
 
     @workflow.query(description="The round's open slots still bookable, by start.")
     def open_slots(self) -> list[PoolSlot]:

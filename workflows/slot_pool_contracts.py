@@ -53,6 +53,12 @@ class SlotBooked(BaseModel):
     booked_at: datetime
 
 
+class HeldSlot(BaseModel):
+    """The slot the pool holds for an interview (query `held_slot`), if any."""
+
+    slot: PoolSlot | None = None
+
+
 class SlotSeen(BaseModel):
     """What a claim's route waits for: the interview has taken in the booking of this slot."""
 

@@ -16,7 +16,8 @@ from activities.invites import (
     join_link,
 )
 from activities.slot_pool import CLAIM, pool_start
-from api.access import interview_for
+from api import pending_bookings
+from api.access import interview_for, interview_parties
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
@@ -33,7 +34,7 @@ from workflows.contracts import (
     Side,
 )
 from workflows.interview import InterviewWorkflow
-from workflows.slot_pool_contracts import SlotClaim, SlotSeen
+from workflows.slot_pool_contracts import SlotClaim
 
 router = APIRouter(tags=["interviews"])
 
@@ -99,23 +100,21 @@ async def claim(
     settings: AppSettings,
 ) -> Booking:
     """Book one open slot: 200 booked, or 409 with the reason. Final either way. The round's
-    slot pool decides; a 200 answers once the interview has the booking and the candidacy shows
-    the round as booked. A burst of claims waits its turn; 503 with Retry-After only when too
+    slot pool decides, and the answer comes as soon as it has: the interview and the candidacy
+    take the booking in a moment later, and meanwhile show it from the pool (what follows a 200
+    can follow at once). A burst of claims waits its turn; 503 with Retry-After only when too
     many already wait."""
-    job_post, contractor_id, round_number = await interview_for(
+    parties, contractor_id, round_number = await interview_parties(
         session, user, interview_id, client=False, contractor=True, ops=False
     )
     booking: Booking = await temporal.update_slot_pool(
         settings.temporal_task_queue,
-        pool_start(job_post.id, round_number, job_post.owner_id, job_post.company_id),
+        pool_start(parties.job_post_id, round_number, parties.owner_id, parties.company_id),
         CLAIM,
         SlotClaim(interview_id=interview_id, slot_id=body.slot_id, contractor_id=contractor_id),
         Booking,
         in_flight=settings.pool_updates_in_flight,
         queued=settings.pool_updates_queued,
-    )
-    await temporal.await_next_step(
-        interview_id, InterviewWorkflow.caught_up, SlotSeen(slot_id=booking.slot_id)
     )
     return booking
 
@@ -124,10 +123,26 @@ def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
 
 
-async def _change(temporal: Temporal, interview_id: str, method: Any, arg: Any) -> Any:
+async def _change(
+    temporal: Temporal,
+    session: Session,
+    interview_id: str,
+    method: Any,
+    arg: Any,
+    job_post_id: str,
+    round_: int,
+) -> Any:
     """Run a booking change; answers once the interview has taken the change in and the
-    candidacy shows it (see `caught_up`)."""
-    changed = await temporal.update(interview_id, method, arg)
+    candidacy shows it (see `caught_up`). Refused because the interview has not yet taken in
+    the booking the pool just made for it, it is tried again once it has."""
+    try:
+        changed = await temporal.update(interview_id, method, arg)
+    except HTTPException as refused:
+        if refused.status_code != 409 or not await pending_bookings.taken_in(
+            temporal, session, interview_id, job_post_id, round_
+        ):
+            raise
+        changed = await temporal.update(interview_id, method, arg)
     if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
         return changed
     return await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up) or changed
@@ -157,7 +172,7 @@ async def cancel(
     With `cancel_request` (client) the round's interview request itself ends: the booking, if
     any, is cancelled as above, the interview ends as cancelled and the candidacy waits for the
     client to request that round again. Answers once the candidacy takes that new request."""
-    job_post, contractor_id, _ = await interview_for(
+    job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=True, ops=False
     )
     side = _side_of(user)
@@ -170,7 +185,15 @@ async def cancel(
         withdraw_slot=body.withdraw_slot,
         cancel_request=body.cancel_request,
     )
-    state: InterviewState = await _change(temporal, interview_id, InterviewWorkflow.cancel, request)
+    state: InterviewState = await _change(
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.cancel,
+        request,
+        job_post.id,
+        round_number,
+    )
     if body.cancel_request:
         await temporal.update(
             candidacy_workflow_id(job_post.id, contractor_id),
@@ -199,12 +222,20 @@ async def reschedule(
     slot is booked before the old one is released, so a refusal leaves the booking as it was.
     The calendar invite keeps its UID with a higher SEQUENCE; the earlier join link stops
     working. The contractor may move a round's booking twice; then only the client can."""
-    await interview_for(session, user, interview_id, client=True, contractor=True, ops=False)
+    job_post, _, round_number = await interview_for(
+        session, user, interview_id, client=True, contractor=True, ops=False
+    )
     request = RescheduleRequest(
         slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
     )
     state: InterviewState = await _change(
-        temporal, interview_id, InterviewWorkflow.reschedule, request
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.reschedule,
+        request,
+        job_post.id,
+        round_number,
     )
     return state
 
@@ -213,9 +244,13 @@ async def reschedule(
 async def get_interview(
     interview_id: str, user: Caller, session: Session, temporal: Temporal
 ) -> InterviewState:
-    await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
-    return state
+    """The interview's live state (a booking the slot pool has just made shows at once)."""
+    parties, _, round_number = await interview_parties(
+        session, user, interview_id, client=True, contractor=True
+    )
+    return await pending_bookings.interview_state(
+        temporal, session, interview_id, parties.job_post_id, round_number
+    )
 
 
 @router.get(
@@ -239,7 +274,9 @@ async def invite(
     job_post, _, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=True
     )
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    state = await pending_bookings.interview_state(
+        temporal, session, interview_id, job_post.id, round_number
+    )
     if state.booking is not None:
         method, booking, stamp = REQUEST, state.booking, state.booked_at or now
     elif state.cancelled_booking is not None:
@@ -295,8 +332,12 @@ async def join(
     """The video room link, from 10 minutes before the start until the end (at the end: 409).
     Each booking gets its own room and its own join link (`?token=`, in the invite and the
     booking emails), so a moved or cancelled booking's link leads nowhere: 409."""
-    await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    parties, _, round_number = await interview_parties(
+        session, user, interview_id, client=True, contractor=True
+    )
+    state = await pending_bookings.interview_state(
+        temporal, session, interview_id, parties.job_post_id, round_number
+    )
     booking = state.booking
     if booking is None or state.status != InterviewStatus.BOOKED:
         raise HTTPException(409, f"no booked interview to join; this interview is {state.status}")
