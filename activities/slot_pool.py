@@ -22,20 +22,25 @@ from temporalio.common import (
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.contracts import OpsUsers, SlotPoolNotice
-from domain.ids import slot_pool_workflow_id
+from domain.ids import (
+    candidacy_workflow_id,
+    parse_interview_workflow_id,
+    slot_pool_workflow_id,
+)
 from store.db import Database
 from store.models import JobPost, Slot, User
 from workers.settings import Settings
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.claimable import claim_refusal
-from workflows.contracts import InterviewState, InterviewStatus, SlotPoolStart
+from workflows.contracts import InterviewRef, InterviewState, InterviewStatus, SlotPoolStart
 from workflows.slot_pool_contracts import (
     ClaimVerdict,
     HeldSlot,
     PoolSlot,
     ProjectionResult,
     RoundSlotsQuery,
+    SlotBooked,
     SlotProjection,
 )
 
@@ -54,9 +59,13 @@ WITHDRAW = "withdraw"
 CLOSE_ROUND = "close_round"
 # Told to an interview once the pool booked a slot for it (payload: SlotBooked).
 SLOT_BOOKED = "slot_booked"
+# Told to an interview's candidacy as its status or booking changes (payload: InterviewRef).
+INTERVIEW_CHANGED = "interview_changed"
 INTERVIEW_STATUS_QUERY = "status"
-# Queries of the pool: the slot it holds for an interview (payload: interview id).
+# Queries of the pool: the slot it holds for an interview (payload: interview id), every slot
+# it knows.
 HELD_SLOT_QUERY = "held_slot"
+KNOWN_SLOTS_QUERY = "known_slots"
 
 
 POOL_QUEUE_SUFFIX = "-slots"
@@ -118,18 +127,15 @@ async def update_slot_pool(
     )
 
 
-async def held_slot(
-    client: Client, job_post_id: str, round_number: int, interview_id: str
-) -> HeldSlot | None:
-    """What the round's pool holds for the interview, told to it or not yet; None when no run
-    is going (then the rows show every booking: a run ends only with nothing left to write)."""
+async def _query_pool(
+    client: Client, job_post_id: str, round_number: int, query: str, *args: Any, result_type: Any
+) -> Any:
+    """A query of the round's pool; None when no run is going (then the rows show everything
+    it decided: a run ends only with nothing left to write)."""
     handle = client.get_workflow_handle(slot_pool_workflow_id(job_post_id, round_number))
     try:
-        held: HeldSlot = await handle.query(
-            HELD_SLOT_QUERY,
-            interview_id,
-            result_type=HeldSlot,
-            reject_condition=QueryRejectCondition.NOT_OPEN,
+        return await handle.query(
+            query, *args, result_type=result_type, reject_condition=QueryRejectCondition.NOT_OPEN
         )
     except WorkflowQueryRejectedError:
         return None
@@ -137,7 +143,25 @@ async def held_slot(
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
+
+
+async def held_slot(
+    client: Client, job_post_id: str, round_number: int, interview_id: str
+) -> HeldSlot | None:
+    """What the round's pool holds for the interview, told to it or not yet; None when no run
+    is going."""
+    held: HeldSlot | None = await _query_pool(
+        client, job_post_id, round_number, HELD_SLOT_QUERY, interview_id, result_type=HeldSlot
+    )
     return held
+
+
+async def known_slots(client: Client, job_post_id: str, round_number: int) -> list[PoolSlot] | None:
+    """Every slot of the round the pool knows, as it holds them; None when no run is going."""
+    slots: list[PoolSlot] | None = await _query_pool(
+        client, job_post_id, round_number, KNOWN_SLOTS_QUERY, result_type=list[PoolSlot]
+    )
+    return slots
 
 
 async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:
@@ -209,8 +233,10 @@ class SlotPoolActivities:
     @activity.defn
     async def project_slots(self, batch: SlotProjection) -> ProjectionResult:
         """Write the batch's rows as the pool holds them (one transaction), then tell each
-        interview its booking; answers the interviews that no longer run. Retried, it writes
-        and tells again: both are idempotent."""
+        interview its booking, its candidacy first (so the interview need not: fewer events
+        per booking); answers the interviews that no longer run. Retried, it writes and tells
+        again: both are idempotent (an interview that no longer takes the booking tells its
+        candidacy how it really stands)."""
         if batch.rows:
             async with self.db.session() as session:
                 # One statement for the batch (an UPDATE by primary key per row).
@@ -229,16 +255,38 @@ class SlotPoolActivities:
                 await session.commit()
         client = activity.client()
 
-        async def tell(interview_id: str, booked: Any) -> str | None:
+        async def tell(booked: SlotBooked) -> str | None:
+            told = booked.model_copy(update={"candidacy_told": await _tell_candidacy(booked)})
             try:
-                await client.get_workflow_handle(interview_id).signal(SLOT_BOOKED, booked)
+                await client.get_workflow_handle(booked.interview_id).signal(SLOT_BOOKED, told)
             except RPCError as error:
                 if error.status == RPCStatusCode.NOT_FOUND:
-                    return interview_id
+                    return booked.interview_id
                 raise
             return None
 
-        told = await asyncio.gather(*(tell(b.interview_id, b) for b in batch.tell))
+        async def _tell_candidacy(booked: SlotBooked) -> bool:
+            parsed = parse_interview_workflow_id(booked.interview_id)
+            if parsed is None:
+                return False
+            job_post_id, contractor_id, round_number = parsed
+            ref = InterviewRef(
+                interview_id=booked.interview_id,
+                round=round_number,
+                status=InterviewStatus.BOOKED.value,
+                start=booked.start,
+                end=booked.end,
+            )
+            handle = client.get_workflow_handle(candidacy_workflow_id(job_post_id, contractor_id))
+            try:
+                await handle.signal(INTERVIEW_CHANGED, ref)
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    return False  # the candidacy has ended: its interview will hear of it too
+                raise
+            return True
+
+        told = await asyncio.gather(*(tell(b) for b in batch.tell))
         return ProjectionResult(ended=[i for i in told if i is not None])
 
     @activity.defn

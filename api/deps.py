@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
@@ -20,7 +20,7 @@ from workers.settings import Settings
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -32,7 +32,7 @@ async def get_session(
         yield session
 
 
-def get_workflows(
+async def get_workflows(
     request: Request, session: Annotated[AsyncSession, Depends(get_session)]
 ) -> Workflows:
     """Temporal, reached only through calls that first release the request's session."""
@@ -40,7 +40,7 @@ def get_workflows(
     return Workflows(client, session)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -70,16 +70,21 @@ async def user_of(session: AsyncSession, credentials: HTTPAuthorizationCredentia
 
 async def current_user(
     request: Request,
-    session: Annotated[AsyncSession, Depends(get_session)],
+    db: Annotated[Database, Depends(get_database)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The caller, remembered for a few seconds per process (api/callers.py)."""
+    """The caller (api/callers.py: remembered a few seconds, read together in a burst)."""
     token_hash = _token_of(credentials)
+
+    async def read(token_hashes: list[str]) -> list[User]:
+        async with db.session() as session:
+            rows = await session.exec(select(User).where(col(User.token_hash).in_(token_hashes)))
+            return list(rows)
+
     callers: Callers = request.app.state.callers
-    user = callers.get(token_hash)
+    user = await callers.user(token_hash, read)
     if user is None:
-        user = await _user_with(session, token_hash)
-        callers.remember(token_hash, user)
+        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
     return user
 
 

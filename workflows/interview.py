@@ -53,6 +53,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.slot_pool import (
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
+        INTERVIEW_CHANGED,
         INTERVIEW_ENDED,
         SlotPoolActivities,
     )
@@ -110,7 +111,7 @@ BOOK_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2)
 )
 UNAVAILABLE = "Unavailable"  # the booking could not be decided now: 503, try again
-PARENT_SIGNAL = "interview_changed"
+PARENT_SIGNAL = INTERVIEW_CHANGED
 ASSESSMENT_STATUSES = (InterviewStatus.AWAITING_ASSESSMENT, InterviewStatus.ASSESSMENT_OVERDUE)
 # Ending a booking or the interview drops its notifications still unsent (reminders retrying).
 CANCEL_NOTIFICATIONS_PATCH = "cancel-notifications-of-ended-bookings"
@@ -455,7 +456,12 @@ class InterviewWorkflow:
                 self.outbox.append(Booked(booking, self.state.sequence))
                 self.slots_seen.add(booked.slot_id)
                 self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
+                if booked.candidacy_told and self.parent_told == self.parent_knows:
+                    # The pool told the candidacy (no signal of ours under way): nothing to tell.
+                    self.parent_told = self.parent_knows = self._parent_view()
                 return
+        if booked.candidacy_told:
+            self.parent_told = None  # the candidacy heard of a booking not taken: tell it again
         await run_activity(
             SlotActivities.release_slot,
             ReleaseSlotRequest(slot_id=booked.slot_id, interview_id=self.start.interview_id),

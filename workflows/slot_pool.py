@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         CONTRACTOR_WAITING,
         HELD_SLOT_QUERY,
         INTERVIEW_ENDED,
+        KNOWN_SLOTS_QUERY,
         SLOTS_ADDED,
         SLOTS_WITHDRAWN,
         SlotPoolActivities,
@@ -294,6 +295,13 @@ class SlotPoolWorkflow:
     def held_slot(self, interview_id: str) -> HeldSlot:
         held = self.holders.get(interview_id)
         return HeldSlot(slot=self.slots[held] if held is not None else None)
+
+    @workflow.query(
+        name=KNOWN_SLOTS_QUERY,
+        description="Every slot of the round the pool knows, as it holds them.",
+    )
+    def known_slots(self) -> list[PoolSlot]:
+        return list(self.slots.values())
 
     @workflow.query(description="The round's open slots still bookable, by start.")
     def open_slots(self) -> list[PoolSlot]:

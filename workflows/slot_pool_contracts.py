@@ -44,13 +44,15 @@ class SlotRelease(BaseModel):
 
 
 class SlotBooked(BaseModel):
-    """Told to an interview once the pool booked a slot for it (signal `slot_booked`)."""
+    """Told to an interview once the pool booked a slot for it (signal `slot_booked`);
+    `candidacy_told`: its candidacy was told first (signal `interview_changed`)."""
 
     interview_id: str
     slot_id: str
     start: datetime
     end: datetime
     booked_at: datetime
+    candidacy_told: bool = False
 
 
 class HeldSlot(BaseModel):

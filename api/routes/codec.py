@@ -62,7 +62,7 @@ async def codec_operator(
 Operator = Annotated[User, Depends(codec_operator)]
 
 
-def _codec(settings: AppSettings) -> EncryptionCodec:
+async def _codec(settings: AppSettings) -> EncryptionCodec:
     return EncryptionCodec(KeyRing.parse(settings.payload_keys))
 
 
