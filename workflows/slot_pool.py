@@ -81,6 +81,12 @@ UPDATES_PER_RUN = 1000
 # Reading and writing the rows is quick: a worker that died with the batch hands it over soon.
 ROWS = ActivityPolicy(start_to_close=timedelta(seconds=10), retry=BOOKKEEPING.retry)
 RETRY_FAILED_BATCH = timedelta(minutes=1)
+# A burst of claims goes into one batch: its bookings are written and told once no claim has
+# come for GATHER_QUIET (at most GATHER_WINDOWS times over), so the winners' follow-ups (invites
+# built and sent by their interviews) do not compete with the claims still coming.
+GATHER_QUIET = timedelta(milliseconds=200)
+GATHER_WINDOWS = 10
+GATHER_PATCH = "slot-pool-gathers-a-burst-of-claims-into-one-batch"
 
 
 @workflow.defn(sandboxed=False)
@@ -463,6 +469,8 @@ class SlotPoolWorkflow:
         whatever changed while a batch was written goes in the next."""
         while True:
             await workflow.wait_condition(lambda: bool(self.unprojected or self.untold))
+            if self.untold and workflow.patched(GATHER_PATCH):
+                await self._gather()
             self.projecting = True
             upto = self.changes
             rows = [self.slots[i].model_copy() for i in self.unprojected]
@@ -496,6 +504,15 @@ class SlotPoolWorkflow:
             self.projecting = False
             if not self.waiting:
                 self.dirty = True  # the run may be over
+
+    async def _gather(self) -> None:
+        """Until no change has come for GATHER_QUIET (the burst is over), or for at most
+        GATHER_WINDOWS such windows."""
+        for _ in range(GATHER_WINDOWS):
+            seen = self.changes
+            await workflow.sleep(GATHER_QUIET, summary="gather the claims of a burst")
+            if self.changes == seen:
+                return
 
     # --- reprompting ---------------------------------------------------------------------------
 
