@@ -8,9 +8,10 @@ cancelled booking, the end of an interview), new slots, a withdrawn slot, the jo
 A claim's validator refuses, with the reason, a slot taken, withdrawn, expired (closer than the
 minimum notice) or of another round, a contractor who already holds a booking of the round or is
 not waiting; a refused update writes nothing to history. An accepted claim is recorded in the
-state and answered at once. Afterwards, in batches, one activity writes the changed slot rows
-(the projection the API lists from) and tells each interview its booking (signal
-`slot_booked`); a booking told to an interview that no longer runs is released again.
+state and answered at once. Afterwards, in batches (a burst of claims gathered into one), one
+activity writes the changed slot rows and tells each winner's candidacy and interview its
+booking (signal `slot_booked`); a booking told to an interview that no longer runs is released
+again. Until then the API reads the pool itself (queries `held_slot`, `known_slots`).
 
 A fresh run reads the round's slots from their rows (the projection is complete whenever no run
 is going, as a run ends only with nothing left to write); a claim the state cannot decide (an
