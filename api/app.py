@@ -39,14 +39,16 @@ def create_app(
         app.state.db = Database(settings.database_url)
         app.state.temporal = temporal or await connect(settings)
         app.state.clock = clock or wall_clock
-        # What start-up built (routes, schemas, models, the client) lives as long as the process:
+        # What start-up built (routes, schemas, models, the client) lives as long as the app:
         # kept out of the garbage collector's scans, which would otherwise walk it again and again
-        # under a burst of requests (a large share of a claim's CPU, measured).
+        # under a burst of requests (a large share of a claim's CPU, measured); handed back to
+        # it when the app stops (tests build many apps in one process).
         gc.collect()
         gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             await app.state.db.dispose()
 
     app = FastAPI(
