@@ -112,10 +112,13 @@ async def taken_in(
     job_post_id: str,
     round_number: int,
 ) -> bool:
-    """Wait until the interview holds the booking the pool made for it; False when the pool
-    holds none (or the interview did not take it in in time)."""
+    """Wait until the interview holds the booking the pool made for it; False when there is
+    none it has not taken in yet (or it did not take it in in time)."""
     held = await pool_booking(temporal, session, job_post_id, round_number, interview_id)
     if held is None:
+        return False
+    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    if not _not_yet_taken_in(state, held):
         return False
     seen = await temporal.await_next_step(
         interview_id, InterviewWorkflow.caught_up, SlotSeen(slot_id=held.id)

@@ -123,6 +123,27 @@ def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == "contractor" else Side.CLIENT
 
 
+async def _update_with_booking(
+    temporal: Temporal,
+    session: Session,
+    interview_id: str,
+    method: Any,
+    arg: Any,
+    job_post_id: str,
+    round_: int,
+) -> Any:
+    """Run an update of the interview. Refused (409) while the interview has not yet taken in
+    the booking the pool just made for it, it goes again once it has."""
+    try:
+        return await temporal.update(interview_id, method, arg)
+    except HTTPException as refused:
+        if refused.status_code != 409 or not await pending_bookings.taken_in(
+            temporal, session, interview_id, job_post_id, round_
+        ):
+            raise
+    return await temporal.update(interview_id, method, arg)
+
+
 async def _change(
     temporal: Temporal,
     session: Session,
@@ -132,17 +153,11 @@ async def _change(
     job_post_id: str,
     round_: int,
 ) -> Any:
-    """Run a booking change; answers once the interview has taken the change in and the
-    candidacy shows it (see `caught_up`). Refused because the interview has not yet taken in
-    the booking the pool just made for it, it is tried again once it has."""
-    try:
-        changed = await temporal.update(interview_id, method, arg)
-    except HTTPException as refused:
-        if refused.status_code != 409 or not await pending_bookings.taken_in(
-            temporal, session, interview_id, job_post_id, round_
-        ):
-            raise
-        changed = await temporal.update(interview_id, method, arg)
+    """Run a booking change (see `_update_with_booking`); answers once the interview has taken
+    the change in and the candidacy shows it (see `caught_up`)."""
+    changed = await _update_with_booking(
+        temporal, session, interview_id, method, arg, job_post_id, round_
+    )
     if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
         return changed
     return await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up) or changed
@@ -367,11 +382,17 @@ async def record_outcome(
 ) -> InterviewState:
     """After the end: completed, or no-show (and which side). Answers once the candidacy has
     taken the result in: a decision on the round can follow at once."""
-    job_post, contractor_id, _ = await interview_for(
+    job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=False, ops=False
     )
-    state: InterviewState = await temporal.update(
-        interview_id, InterviewWorkflow.record_outcome, body
+    state: InterviewState = await _update_with_booking(
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.record_outcome,
+        body,
+        job_post.id,
+        round_number,
     )
     # The candidacy takes the round's result in (a decision is then due) before the answer.
     await temporal.await_next_step(
