@@ -25,8 +25,8 @@ Slots are decided by the round's slot pool (workflows/slot_pool.py): a contracto
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
 story goes on from it as from any booking (the pool tells the candidacy first, so the courier
 has nothing to tell). A booking told once this interview can no longer take it (cancelled
-meanwhile) is given back, and the candidacy told how the interview really stands. A move, a cancellation and the end go through the
-pool too (the slot activities are its updates).
+meanwhile) is given back, and the candidacy told how the interview really stands. A move, a
+cancellation and the end go through the pool too (the slot activities are its updates).
 
 Not sandboxed: every import is passed through (pydantic models, pure rules of `domain/`, the
 activities' interfaces); the code reads time only through `workflow.now()` and timers, keeps no
