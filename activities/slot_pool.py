@@ -11,8 +11,9 @@ from temporalio import activity
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import slot_pool as interface
-from contracts.hiring import InterviewState, InterviewStatus, SlotPoolStart
+from contracts.hiring import InterviewRef, InterviewState, InterviewStatus, SlotPoolStart
 from contracts.slot_pool import (
+    INTERVIEW_CHANGED,
     INTERVIEW_STATUS_QUERY,
     SLOT_BOOKED,
     ClaimVerdict,
@@ -20,13 +21,15 @@ from contracts.slot_pool import (
     PoolSlot,
     ProjectionResult,
     RoundSlotsQuery,
+    SlotBooked,
     SlotPoolNotice,
     SlotProjection,
 )
 from core.db import Database
 from core.settings import Settings
-from domain.slots import SlotStatus
+from domain.ids import candidacy_workflow_id, parse_interview_workflow_id
 from store.models import JobPost, Slot, User
+from store.pool_slots import as_pool_slot
 from workflows.claimable import claim_refusal
 from workflows.slot_pool_client import pool_start, signal_slot_pool
 
@@ -38,18 +41,6 @@ async def pool_start_of(db: Database, job_post_id: str, round_number: int) -> Sl
     if job_post is None:
         raise ValueError(f"no job post {job_post_id}")
     return pool_start(job_post_id, round_number, job_post.owner_id, job_post.company_id)
-
-
-def _as_pool_slot(row: Slot) -> PoolSlot:
-    return PoolSlot(
-        id=row.id,
-        start=row.start,
-        end=row.end,
-        status=SlotStatus(row.status),
-        round=row.round,
-        interview_id=row.interview_id,
-        booked_at=row.booked_at,
-    )
 
 
 class SlotPoolActivities(interface.SlotPoolActivities):
@@ -75,19 +66,21 @@ class SlotPoolActivities(interface.SlotPoolActivities):
                 row = await session.get(Slot, query.slot_id)
                 if row is None or row.job_post_id != query.job_post_id:
                     return []
-                return [_as_pool_slot(row)]
+                return [as_pool_slot(row)]
             rows = await session.exec(
                 select(Slot)
                 .where(Slot.job_post_id == query.job_post_id, Slot.round == query.round)
                 .order_by(col(Slot.start))
             )
-            return [_as_pool_slot(r) for r in rows]
+            return [as_pool_slot(r) for r in rows]
 
     @activity.defn
     async def project_slots(self, batch: SlotProjection) -> ProjectionResult:
         """Write the batch's rows as the pool holds them (one transaction), then tell each
-        interview its booking; answers the interviews that no longer run. Retried, it writes
-        and tells again: both are idempotent."""
+        interview its booking, its candidacy first (so the interview need not: fewer events
+        per booking); answers the interviews that no longer run. Retried, it writes and tells
+        again: both are idempotent (an interview that no longer takes the booking tells its
+        candidacy how it really stands)."""
         if batch.rows:
             async with self.db.session() as session:
                 # One statement for the batch (an UPDATE by primary key per row).
@@ -106,16 +99,38 @@ class SlotPoolActivities(interface.SlotPoolActivities):
                 await session.commit()
         client = activity.client()
 
-        async def tell(interview_id: str, booked: Any) -> str | None:
+        async def tell(booked: SlotBooked) -> str | None:
+            told = booked.model_copy(update={"candidacy_told": await _tell_candidacy(booked)})
             try:
-                await client.get_workflow_handle(interview_id).signal(SLOT_BOOKED, booked)
+                await client.get_workflow_handle(booked.interview_id).signal(SLOT_BOOKED, told)
             except RPCError as error:
                 if error.status == RPCStatusCode.NOT_FOUND:
-                    return interview_id
+                    return booked.interview_id
                 raise
             return None
 
-        told = await asyncio.gather(*(tell(b.interview_id, b) for b in batch.tell))
+        async def _tell_candidacy(booked: SlotBooked) -> bool:
+            parsed = parse_interview_workflow_id(booked.interview_id)
+            if parsed is None:
+                return False
+            job_post_id, contractor_id, round_number = parsed
+            ref = InterviewRef(
+                interview_id=booked.interview_id,
+                round=round_number,
+                status=InterviewStatus.BOOKED.value,
+                start=booked.start,
+                end=booked.end,
+            )
+            handle = client.get_workflow_handle(candidacy_workflow_id(job_post_id, contractor_id))
+            try:
+                await handle.signal(INTERVIEW_CHANGED, ref)
+            except RPCError as error:
+                if error.status == RPCStatusCode.NOT_FOUND:
+                    return False  # the candidacy has ended: its interview will hear of it too
+                raise
+            return True
+
+        told = await asyncio.gather(*(tell(b) for b in batch.tell))
         return ProjectionResult(ended=[i for i in told if i is not None])
 
     @activity.defn

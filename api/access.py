@@ -1,5 +1,7 @@
 """Who may see what: anything not the caller's answers 404, as if it did not exist."""
 
+from dataclasses import dataclass
+
 from fastapi import HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -68,6 +70,68 @@ async def candidacy_for(
     return candidacy
 
 
+@dataclass(frozen=True)
+class JobPostParties:
+    """Whose a job post is: fixed once it exists."""
+
+    job_post_id: str
+    owner_id: str
+    company_id: str
+
+
+# Job post ids are never reused and their parties never change: remembered per process, so a
+# burst of claims on one round reads the job post once.
+_parties: dict[str, JobPostParties] = {}
+MAX_PARTIES = 10_000
+
+
+async def _parties_of(session: AsyncSession, job_post_id: str) -> JobPostParties | None:
+    parties = _parties.get(job_post_id)
+    if parties is None:
+        job_post = await session.get(JobPost, job_post_id)
+        if job_post is None:
+            return None
+        if len(_parties) >= MAX_PARTIES:
+            _parties.clear()
+        parties = _parties[job_post_id] = JobPostParties(
+            job_post.id, job_post.owner_id, job_post.company_id
+        )
+    return parties
+
+
+def _party_to_interview(
+    user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
+) -> bool:
+    return (
+        (client and owns_company_resource(user, company_id))
+        or (contractor and user.role == "contractor" and user.id == contractor_id)
+        or (ops and user.role == "ops")
+    )
+
+
+async def interview_parties(
+    session: AsyncSession,
+    user: User,
+    interview_id: str,
+    *,
+    client: bool,
+    contractor: bool,
+    ops: bool = True,
+) -> tuple[JobPostParties, str, int]:
+    """(job post parties, contractor id, round) of an interview the caller is a party to,
+    without reading the database after the first time (see `interview_for`)."""
+    parsed = parse_interview_workflow_id(interview_id)
+    if parsed is None:
+        raise not_found("interview")
+    job_post_id, contractor_id, round_number = parsed
+    parties = await _parties_of(session, job_post_id)
+    if parties is None or not _party_to_interview(
+        user, parties.company_id, contractor_id, client=client, contractor=contractor, ops=ops
+    ):
+        raise not_found("interview")
+    return parties, contractor_id, round_number
+
+
 async def interview_for(
     session: AsyncSession,
     user: User,
@@ -83,13 +147,8 @@ async def interview_for(
         raise not_found("interview")
     job_post_id, contractor_id, round_number = parsed
     job_post = await session.get(JobPost, job_post_id)
-    if job_post is None:
-        raise not_found("interview")
-    allowed = (
-        (client and owns_company_resource(user, job_post.company_id))
-        or (contractor and user.role == "contractor" and user.id == contractor_id)
-        or (ops and user.role == "ops")
-    )
-    if not allowed:
+    if job_post is None or not _party_to_interview(
+        user, job_post.company_id, contractor_id, client=client, contractor=contractor, ops=ops
+    ):
         raise not_found("interview")
     return job_post, contractor_id, round_number

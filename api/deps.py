@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
+from api.callers import Callers
 from api.workflows import Workflows
 from core.db import Database
 from core.settings import Settings
@@ -19,7 +20,7 @@ from store.models import User
 _bearer = HTTPBearer(auto_error=False)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -31,7 +32,7 @@ async def get_session(
         yield session
 
 
-def get_workflows(
+async def get_workflows(
     request: Request, session: Annotated[AsyncSession, Depends(get_session)]
 ) -> Workflows:
     """Temporal, reached only through calls that first release the request's session."""
@@ -39,7 +40,7 @@ def get_workflows(
     return Workflows(client, session)
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -49,17 +50,39 @@ async def get_now(request: Request) -> datetime:
     return await clock()
 
 
-async def current_user(
-    session: Annotated[AsyncSession, Depends(get_session)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> User:
+def _token_of(credentials: HTTPAuthorizationCredentials | None) -> str:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "missing bearer token", headers={"WWW-Authenticate": "Bearer"})
-    user = (
-        await session.exec(
-            select(User).where(User.token_hash == hash_token(credentials.credentials))
-        )
-    ).first()
+    return hash_token(credentials.credentials)
+
+
+async def _user_with(session: AsyncSession, token_hash: str) -> User:
+    user = (await session.exec(select(User).where(User.token_hash == token_hash))).first()
+    if user is None:
+        raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
+    return user
+
+
+async def user_of(session: AsyncSession, credentials: HTTPAuthorizationCredentials | None) -> User:
+    """The user a bearer token belongs to, read from the database; 401 when none."""
+    return await _user_with(session, _token_of(credentials))
+
+
+async def current_user(
+    request: Request,
+    db: Annotated[Database, Depends(get_database)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User:
+    """The caller (api/callers.py: remembered a few seconds, read together in a burst)."""
+    token_hash = _token_of(credentials)
+
+    async def read(token_hashes: list[str]) -> list[User]:
+        async with db.session() as session:
+            rows = await session.exec(select(User).where(col(User.token_hash).in_(token_hashes)))
+            return list(rows)
+
+    callers: Callers = request.app.state.callers
+    user = await callers.user(token_hash, read)
     if user is None:
         raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
     return user

@@ -1,9 +1,9 @@
 """Response models shared by several routers, the error model, paging and the bounds on numbers
 a caller sends."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, Field
@@ -52,11 +52,13 @@ class PageRequest:
         return (self.page - 1) * self.per_page
 
 
-def paging(per_page: int = 20, max_per_page: int = 100) -> Callable[..., PageRequest]:
+def paging(
+    per_page: int = 20, max_per_page: int = 100
+) -> Callable[..., Coroutine[Any, Any, PageRequest]]:
     """The `page` and `per_page` query parameters of a list, both bounded."""
     default_per_page = per_page
 
-    def page_request(
+    async def page_request(
         page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="1-based page number")] = 1,
         per_page: Annotated[
             int, Query(ge=1, le=max_per_page, description="items per page")

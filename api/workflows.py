@@ -18,21 +18,33 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.admission import RETRY_AFTER_SECONDS, PoolAdmission, PoolBusy
 from api.errors import raise_from_update
 from contracts.hiring import SlotPoolStart
+from contracts.slot_pool import HeldSlot, PoolSlot
 from domain.ids import slot_pool_workflow_id
-from workflows.slot_pool_client import update_slot_pool
+from workflows.slot_pool_client import held_slot, known_slots, update_slot_pool
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
 NEXT_STEP_WAIT_SECONDS = 10.0
+MAX_RUNNING_POOLS = 10_000
 
 log = logging.getLogger(__name__)
 
 # One admission control per process (per Temporal client: one per process, shared).
 _admissions: "weakref.WeakKeyDictionary[Client, PoolAdmission]" = weakref.WeakKeyDictionary()
+# The slot pools this process has found running: an update goes to such a pool without the start
+# that update-with-start sends along (cheaper for the server and this process). A pool that has
+# since ended answers NOT_FOUND, and the update goes again with its start.
+_running_pools: "weakref.WeakKeyDictionary[Client, set[str]]" = weakref.WeakKeyDictionary()
+
+
+def _found_running(running: set[str], pool_id: str) -> None:
+    if len(running) >= MAX_RUNNING_POOLS:
+        running.clear()  # forgetting costs one update-with-start each
+    running.add(pool_id)
 
 
 class UncommittedChanges(RuntimeError):
@@ -156,8 +168,8 @@ class Workflows:
         pool_id = slot_pool_workflow_id(start.job_post_id, start.round)
         try:
             async with admission.admit(pool_id):
-                return await update_slot_pool(
-                    self._client, task_queue, start, update_name, arg, result_type
+                return await self._to_pool(
+                    pool_id, task_queue, start, update_name, arg, result_type
                 )
         except (WorkflowUpdateFailedError, RPCError) as error:
             raise_from_update(error)
@@ -167,6 +179,49 @@ class Workflows:
                 "too many claims are waiting for this round's slots; try again in a moment",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             ) from None
+
+    async def _to_pool(
+        self,
+        pool_id: str,
+        task_queue: str,
+        start: SlotPoolStart,
+        update_name: str,
+        arg: Any,
+        result_type: type | None,
+    ) -> Any:
+        running = _running_pools.setdefault(self._client, set())
+        if pool_id in running:
+            handle = self._client.get_workflow_handle(pool_id)
+            args = [] if arg is None else [arg]
+            try:
+                return await handle.execute_update(update_name, args=args, result_type=result_type)
+            except RPCError as error:
+                if error.status != RPCStatusCode.NOT_FOUND:
+                    raise
+                running.discard(pool_id)  # it has ended: start a new run with the update
+        try:
+            answer = await update_slot_pool(
+                self._client, task_queue, start, update_name, arg, result_type
+            )
+        except WorkflowUpdateFailedError:
+            _found_running(running, pool_id)  # refused by a running pool
+            raise
+        _found_running(running, pool_id)
+        return answer
+
+    async def held_slot(
+        self, job_post_id: str, round_number: int, interview_id: str
+    ) -> HeldSlot | None:
+        """What the round's pool holds for the interview, told to it or not yet; None when no
+        run of the pool is going."""
+        await self.release()
+        return await held_slot(self._client, job_post_id, round_number, interview_id)
+
+    async def known_slots(self, job_post_id: str, round_number: int) -> list[PoolSlot] | None:
+        """Every slot of the round its pool knows, as it holds them; None when no run of the
+        pool is going."""
+        await self.release()
+        return await known_slots(self._client, job_post_id, round_number)
 
     async def check_service(self) -> None:
         """Raises when the Temporal service does not answer."""

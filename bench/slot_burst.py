@@ -452,7 +452,9 @@ async def run(n_claims: int, n_slots: int, database_url: str | None) -> dict[str
                 say(f"raw baseline: {n_claims} no-op updates on one workflow")
                 base = await raw_baseline(client, n_claims)
                 say(f"HTTP floor: {n_claims} authenticated no-op updates on one workflow")
+                cpu_before_floor = cpu_now(pids)
                 floor = await http_floor(client, pool, [t for t, _ in contenders], n_claims)
+                cpu_floor = cpu_since(cpu_before_floor, pids)
             finally:
                 pool.close()
                 await db.dispose()
@@ -495,6 +497,7 @@ async def run(n_claims: int, n_slots: int, database_url: str | None) -> dict[str
         "booked_states": checked.booked_states,
         "mismatches": checked.mismatches,
         "cpu_burst_s": {k: round(v, 2) for k, v in cpu_burst.items()},
+        "cpu_floor_s": {k: round(v, 2) for k, v in cpu_floor.items()},
         "cpu_settled_s": {k: round(v, 2) for k, v in cpu_settled.items()},
         "win_events_by_workflow": per_claim({k: round(v) for k, v in win_events.items()}, bookings),
         "loss_events_by_workflow": per_claim(loss_events, len(lost.statuses)),
@@ -541,6 +544,12 @@ def report(result: dict[str, Any], n_claims: int) -> None:
         f"HTTP floor (authenticated no-op update, one workflow): {result['http_floor_per_s']}/s, "
         f"p50 {result['http_floor_p50_ms']} ms, p99 {result['http_floor_p99_ms']} ms, "
         f"not 200: {result['http_floor_errors']}"
+    )
+    say(
+        "CPU per request of the HTTP floor (ms): "
+        + ", ".join(
+            f"{name} {1000 * used / n_claims:.1f}" for name, used in result["cpu_floor_s"].items()
+        )
     )
     say(
         f"ratio claims/raw baseline: {result['ratio']}; claims/HTTP floor: "

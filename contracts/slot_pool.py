@@ -28,7 +28,13 @@ WITHDRAW = "withdraw"
 CLOSE_ROUND = "close_round"
 # Told to an interview once the pool booked a slot for it (payload: SlotBooked).
 SLOT_BOOKED = "slot_booked"
+# Told to an interview's candidacy as its status or booking changes (payload: InterviewRef).
+INTERVIEW_CHANGED = "interview_changed"
 INTERVIEW_STATUS_QUERY = "status"
+# Queries of the pool: the slot it holds for an interview (payload: interview id), every slot
+# it knows.
+HELD_SLOT_QUERY = "held_slot"
+KNOWN_SLOTS_QUERY = "known_slots"
 
 # The slot statuses under the names the slot pool reads them by.
 OPEN = SlotStatus.OPEN
@@ -69,13 +75,21 @@ class SlotRelease(BaseModel):
 
 
 class SlotBooked(BaseModel):
-    """Told to an interview once the pool booked a slot for it (signal `slot_booked`)."""
+    """Told to an interview once the pool booked a slot for it (signal `slot_booked`);
+    `candidacy_told`: its candidacy was told first (signal `interview_changed`)."""
 
     interview_id: str
     slot_id: str
     start: datetime
     end: datetime
     booked_at: datetime
+    candidacy_told: bool = False
+
+
+class HeldSlot(BaseModel):
+    """The slot the pool holds for an interview (query `held_slot`), if any."""
+
+    slot: PoolSlot | None = None
 
 
 class SlotSeen(BaseModel):

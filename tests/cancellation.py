@@ -10,9 +10,12 @@ import httpx
 from icalendar import Calendar
 from sqlmodel import select
 
+from contracts.hiring import InterviewStatus
 from store.models import Slot
+from tests.helpers import eventually
 from tests.scheduling import Requested, booked, now_of, requested, slot_ids
 from tests.stack import Actor, Stack
+from workflows.interview import InterviewWorkflow
 
 
 @dataclass
@@ -42,6 +45,13 @@ async def booked_interview(
     [slot_id] = await slot_ids(stack, client, job["id"], [start])
     who = await requested(stack, client, job)
     await booked(stack, who.contractor, who.interview_id, slot_id)
+    # The interview takes the booking in (and sends the invite) a moment after the 200.
+    await eventually(
+        lambda: stack.env.client.get_workflow_handle(who.interview_id).query(
+            InterviewWorkflow.status
+        ),
+        lambda state: state.status == InterviewStatus.BOOKED,
+    )
     return Booked(client, job, who, slot_id, start)
 
 

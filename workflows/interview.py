@@ -23,9 +23,10 @@ candidacy each change as it happens: the update `caught_up` answers once it has.
 
 Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
-story goes on from it as from any booking. A booking told once this interview can no longer
-take it (cancelled meanwhile) is given back. A move, a cancellation and the end go through the
-pool too (the slot activities are its updates).
+story goes on from it as from any booking (the pool tells the candidacy first, so the courier
+has nothing to tell). A booking told once this interview can no longer take it (cancelled
+meanwhile) is given back, and the candidacy told how the interview really stands. A move, a
+cancellation and the end go through the pool too (the slot activities are its updates).
 
 Not sandboxed: every import is passed through (pydantic models, pure rules of `domain/`, the
 activities' interfaces); the code reads time only through `workflow.now()` and timers, keeps no
@@ -72,6 +73,7 @@ with workflow.unsafe.imports_passed_through():
     from contracts.slot_pool import (
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
+        INTERVIEW_CHANGED,
         INTERVIEW_ENDED,
         SlotBooked,
         SlotPoolActivities,
@@ -109,7 +111,7 @@ BOOK_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=2)
 )
 UNAVAILABLE = "Unavailable"  # the booking could not be decided now: 503, try again
-PARENT_SIGNAL = "interview_changed"
+PARENT_SIGNAL = INTERVIEW_CHANGED
 ASSESSMENT_STATUSES = (InterviewStatus.AWAITING_ASSESSMENT, InterviewStatus.ASSESSMENT_OVERDUE)
 # Ending a booking or the interview drops its notifications still unsent (reminders retrying).
 CANCEL_NOTIFICATIONS_PATCH = "cancel-notifications-of-ended-bookings"
@@ -454,7 +456,12 @@ class InterviewWorkflow:
                 self.outbox.append(Booked(booking, self.state.sequence))
                 self.slots_seen.add(booked.slot_id)
                 self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
+                if booked.candidacy_told and self.parent_told == self.parent_knows:
+                    # The pool told the candidacy (no signal of ours under way): nothing to tell.
+                    self.parent_told = self.parent_knows = self._parent_view()
                 return
+        if booked.candidacy_told:
+            self.parent_told = None  # the candidacy heard of a booking not taken: tell it again
         await run_activity(
             SlotActivities.release_slot,
             ReleaseSlotRequest(slot_id=booked.slot_id, interview_id=self.start.interview_id),

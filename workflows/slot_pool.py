@@ -8,9 +8,10 @@ cancelled booking, the end of an interview), new slots, a withdrawn slot, the jo
 A claim's validator refuses, with the reason, a slot taken, withdrawn, expired (closer than the
 minimum notice) or of another round, a contractor who already holds a booking of the round or is
 not waiting; a refused update writes nothing to history. An accepted claim is recorded in the
-state and answered at once. Afterwards, in batches, one activity writes the changed slot rows
-(the projection the API lists from) and tells each interview its booking (signal
-`slot_booked`); a booking told to an interview that no longer runs is released again.
+state and answered at once. Afterwards, in batches (a burst of claims gathered into one), one
+activity writes the changed slot rows and tells each winner's candidacy and interview its
+booking (signal `slot_booked`); a booking told to an interview that no longer runs is released
+again. Until then the API reads the pool itself (queries `held_slot`, `known_slots`).
 
 A fresh run reads the round's slots from their rows (the projection is complete whenever no run
 is going, as a run ends only with nothing left to write); a claim the state cannot decide (an
@@ -40,12 +41,15 @@ with workflow.unsafe.imports_passed_through():
         BOOKED,
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
+        HELD_SLOT_QUERY,
         INTERVIEW_ENDED,
+        KNOWN_SLOTS_QUERY,
         OPEN,
         SLOTS_ADDED,
         SLOTS_WITHDRAWN,
         WITHDRAWN,
         ClaimVerdict,
+        HeldSlot,
         OpsUsers,
         PoolSlot,
         ProjectionResult,
@@ -76,6 +80,12 @@ UPDATES_PER_RUN = 1000
 # Reading and writing the rows is quick: a worker that died with the batch hands it over soon.
 ROWS = ActivityPolicy(start_to_close=timedelta(seconds=10), retry=BOOKKEEPING.retry)
 RETRY_FAILED_BATCH = timedelta(minutes=1)
+# A burst of claims goes into one batch: its bookings are written and told once no claim has
+# come for GATHER_QUIET (at most GATHER_WINDOWS times over), so the winners' follow-ups (invites
+# built and sent by their interviews) do not compete with the claims still coming.
+GATHER_QUIET = timedelta(milliseconds=200)
+GATHER_WINDOWS = 10
+GATHER_PATCH = "slot-pool-gathers-a-burst-of-claims-into-one-batch"
 
 
 @workflow.defn(sandboxed=False)
@@ -283,6 +293,21 @@ class SlotPoolWorkflow:
     def status(self) -> SlotPoolState:
         return self._carry()
 
+    @workflow.query(
+        name=HELD_SLOT_QUERY,
+        description="The slot an interview holds in the round, told to it or not yet.",
+    )
+    def held_slot(self, interview_id: str) -> HeldSlot:
+        held = self.holders.get(interview_id)
+        return HeldSlot(slot=self.slots[held] if held is not None else None)
+
+    @workflow.query(
+        name=KNOWN_SLOTS_QUERY,
+        description="Every slot of the round the pool knows, as it holds them.",
+    )
+    def known_slots(self) -> list[PoolSlot]:
+        return list(self.slots.values())
+
     @workflow.query(description="The round's open slots still bookable, by start.")
     def open_slots(self) -> list[PoolSlot]:
         """The round's open slots still bookable, by start."""
@@ -443,6 +468,8 @@ class SlotPoolWorkflow:
         whatever changed while a batch was written goes in the next."""
         while True:
             await workflow.wait_condition(lambda: bool(self.unprojected or self.untold))
+            if self.untold and workflow.patched(GATHER_PATCH):
+                await self._gather()
             self.projecting = True
             upto = self.changes
             rows = [self.slots[i].model_copy() for i in self.unprojected]
@@ -476,6 +503,15 @@ class SlotPoolWorkflow:
             self.projecting = False
             if not self.waiting:
                 self.dirty = True  # the run may be over
+
+    async def _gather(self) -> None:
+        """Until no change has come for GATHER_QUIET (the burst is over), or for at most
+        GATHER_WINDOWS such windows."""
+        for _ in range(GATHER_WINDOWS):
+            seen = self.changes
+            await workflow.sleep(GATHER_QUIET, summary="gather the claims of a burst")
+            if self.changes == seen:
+                return
 
     # --- reprompting ---------------------------------------------------------------------------
 

@@ -4,15 +4,25 @@ needs no running workflow. Its update and signal names are in contracts/slot_poo
 
 from typing import Any
 
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowQueryRejectedError
 from temporalio.common import (
+    QueryRejectCondition,
     SearchAttributePair,
     TypedSearchAttributes,
     WorkflowIDConflictPolicy,
 )
+from temporalio.service import RPCError, RPCStatusCode
 
 from contracts.hiring import SlotPoolStart
-from contracts.slot_pool import POOL_WORKFLOW, SIGNALS, SlotPoolNotice
+from contracts.slot_pool import (
+    HELD_SLOT_QUERY,
+    KNOWN_SLOTS_QUERY,
+    POOL_WORKFLOW,
+    SIGNALS,
+    HeldSlot,
+    PoolSlot,
+    SlotPoolNotice,
+)
 from domain.ids import slot_pool_workflow_id
 from workflows import search_attributes as sa
 from workflows import summaries
@@ -74,6 +84,43 @@ async def update_slot_pool(
         result_type=result_type,
         id=update_id,
     )
+
+
+async def _query_pool(
+    client: Client, job_post_id: str, round_number: int, query: str, *args: Any, result_type: Any
+) -> Any:
+    """A query of the round's pool; None when no run is going (then the rows show everything
+    it decided: a run ends only with nothing left to write)."""
+    handle = client.get_workflow_handle(slot_pool_workflow_id(job_post_id, round_number))
+    try:
+        return await handle.query(
+            query, *args, result_type=result_type, reject_condition=QueryRejectCondition.NOT_OPEN
+        )
+    except WorkflowQueryRejectedError:
+        return None
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+
+
+async def held_slot(
+    client: Client, job_post_id: str, round_number: int, interview_id: str
+) -> HeldSlot | None:
+    """What the round's pool holds for the interview, told to it or not yet; None when no run
+    is going."""
+    held: HeldSlot | None = await _query_pool(
+        client, job_post_id, round_number, HELD_SLOT_QUERY, interview_id, result_type=HeldSlot
+    )
+    return held
+
+
+async def known_slots(client: Client, job_post_id: str, round_number: int) -> list[PoolSlot] | None:
+    """Every slot of the round the pool knows, as it holds them; None when no run is going."""
+    slots: list[PoolSlot] | None = await _query_pool(
+        client, job_post_id, round_number, KNOWN_SLOTS_QUERY, result_type=list[PoolSlot]
+    )
+    return slots
 
 
 async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:

@@ -9,6 +9,7 @@ from sqlmodel import col, select
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
+from api import pending_bookings
 from api.access import candidacy_for, job_post_for_owner, open_job_post
 from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
@@ -218,10 +219,9 @@ async def invite(
 async def get_candidacy(
     candidacy_id: str, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
-    """Live state, from the workflow."""
+    """Live state, from the workflow (a booking the slot pool has just made shows at once)."""
     await candidacy_for(session, user, candidacy_id, client=True, contractor=True, ops=True)
-    state: CandidacyState = await temporal.query(candidacy_id, CandidacyWorkflow.status)
-    return state
+    return await pending_bookings.candidacy_state(temporal, session, candidacy_id)
 
 
 @router.get("/candidacies", response_model=Page[CandidacyOut])

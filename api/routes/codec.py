@@ -22,7 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, ConfigDict, Field
 from temporalio.api.common.v1 import Payload
 
-from api.deps import AppSettings, Session, _bearer, current_user
+from api.deps import AppSettings, Session, _bearer, user_of
 from core.codec import EncryptionCodec, KeyRing, UnknownPayloadKey
 from domain.roles import Role
 from store.models import User
@@ -54,7 +54,7 @@ async def codec_operator(
 ) -> User:
     if credentials is None and codec_token:
         credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=codec_token)
-    user = await current_user(session, credentials)
+    user = await user_of(session, credentials)
     if user.role != Role.OPS:
         raise HTTPException(403, "only ops users may read payloads")
     return user
@@ -63,7 +63,7 @@ async def codec_operator(
 Operator = Annotated[User, Depends(codec_operator)]
 
 
-def _codec(settings: AppSettings) -> EncryptionCodec:
+async def _codec(settings: AppSettings) -> EncryptionCodec:
     return EncryptionCodec(KeyRing.parse(settings.payload_keys))
 
 
@@ -137,7 +137,7 @@ async def start_session(request: Request, session: Session) -> Response:
     token = parse_qs((await request.body()).decode(errors="replace")).get("token", [""])[0]
     credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token.strip())
     try:
-        user = await current_user(session, credentials)
+        user = await user_of(session, credentials)
     except HTTPException:
         user = None
     if user is None or user.role != Role.OPS:

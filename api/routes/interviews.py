@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel, Field, field_validator
 
-from api.access import interview_for
+from api import pending_bookings
+from api.access import interview_for, interview_parties
 from api.deps import AppSettings, Caller, Now, Session, Temporal
 from contracts.hiring import (
     Booking,
@@ -20,7 +21,7 @@ from contracts.hiring import (
     Side,
 )
 from contracts.notify import CANCEL, REQUEST
-from contracts.slot_pool import CLAIM, SlotClaim, SlotSeen
+from contracts.slot_pool import CLAIM, SlotClaim
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
 from domain.roles import Role
@@ -94,23 +95,21 @@ async def claim(
     settings: AppSettings,
 ) -> Booking:
     """Book one open slot: 200 booked, or 409 with the reason. Final either way. The round's
-    slot pool decides; a 200 answers once the interview has the booking and the candidacy shows
-    the round as booked. A burst of claims waits its turn; 503 with Retry-After only when too
+    slot pool decides, and the answer comes as soon as it has: the interview and the candidacy
+    take the booking in a moment later, and meanwhile show it from the pool (what follows a 200
+    can follow at once). A burst of claims waits its turn; 503 with Retry-After only when too
     many already wait."""
-    job_post, contractor_id, round_number = await interview_for(
+    parties, contractor_id, round_number = await interview_parties(
         session, user, interview_id, client=False, contractor=True, ops=False
     )
     booking: Booking = await temporal.update_slot_pool(
         settings.temporal_task_queue,
-        pool_start(job_post.id, round_number, job_post.owner_id, job_post.company_id),
+        pool_start(parties.job_post_id, round_number, parties.owner_id, parties.company_id),
         CLAIM,
         SlotClaim(interview_id=interview_id, slot_id=body.slot_id, contractor_id=contractor_id),
         Booking,
         in_flight=settings.pool_updates_in_flight,
         queued=settings.pool_updates_queued,
-    )
-    await temporal.await_next_step(
-        interview_id, InterviewWorkflow.caught_up, SlotSeen(slot_id=booking.slot_id)
     )
     return booking
 
@@ -119,10 +118,41 @@ def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == Role.CONTRACTOR else Side.CLIENT
 
 
-async def _change(temporal: Temporal, interview_id: str, method: Any, arg: Any) -> Any:
-    """Run a booking change; answers once the interview has taken the change in and the
-    candidacy shows it (see `caught_up`)."""
-    changed = await temporal.update(interview_id, method, arg)
+async def _update_with_booking(
+    temporal: Temporal,
+    session: Session,
+    interview_id: str,
+    method: Any,
+    arg: Any,
+    job_post_id: str,
+    round_: int,
+) -> Any:
+    """Run an update of the interview. Refused (409) while the interview has not yet taken in
+    the booking the pool just made for it, it goes again once it has."""
+    try:
+        return await temporal.update(interview_id, method, arg)
+    except HTTPException as refused:
+        if refused.status_code != 409 or not await pending_bookings.taken_in(
+            temporal, session, interview_id, job_post_id, round_
+        ):
+            raise
+    return await temporal.update(interview_id, method, arg)
+
+
+async def _change(
+    temporal: Temporal,
+    session: Session,
+    interview_id: str,
+    method: Any,
+    arg: Any,
+    job_post_id: str,
+    round_: int,
+) -> Any:
+    """Run a booking change (see `_update_with_booking`); answers once the interview has taken
+    the change in and the candidacy shows it (see `caught_up`)."""
+    changed = await _update_with_booking(
+        temporal, session, interview_id, method, arg, job_post_id, round_
+    )
     if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
         return changed
     return await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up) or changed
@@ -152,7 +182,7 @@ async def cancel(
     With `cancel_request` (client) the round's interview request itself ends: the booking, if
     any, is cancelled as above, the interview ends as cancelled and the candidacy waits for the
     client to request that round again. Answers once the candidacy takes that new request."""
-    job_post, contractor_id, _ = await interview_for(
+    job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=True, ops=False
     )
     side = _side_of(user)
@@ -165,7 +195,15 @@ async def cancel(
         withdraw_slot=body.withdraw_slot,
         cancel_request=body.cancel_request,
     )
-    state: InterviewState = await _change(temporal, interview_id, InterviewWorkflow.cancel, request)
+    state: InterviewState = await _change(
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.cancel,
+        request,
+        job_post.id,
+        round_number,
+    )
     if body.cancel_request:
         await temporal.update(
             candidacy_workflow_id(job_post.id, contractor_id),
@@ -194,12 +232,20 @@ async def reschedule(
     slot is booked before the old one is released, so a refusal leaves the booking as it was.
     The calendar invite keeps its UID with a higher SEQUENCE; the earlier join link stops
     working. The contractor may move a round's booking twice; then only the client can."""
-    await interview_for(session, user, interview_id, client=True, contractor=True, ops=False)
+    job_post, _, round_number = await interview_for(
+        session, user, interview_id, client=True, contractor=True, ops=False
+    )
     request = RescheduleRequest(
         slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
     )
     state: InterviewState = await _change(
-        temporal, interview_id, InterviewWorkflow.reschedule, request
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.reschedule,
+        request,
+        job_post.id,
+        round_number,
     )
     return state
 
@@ -208,9 +254,13 @@ async def reschedule(
 async def get_interview(
     interview_id: str, user: Caller, session: Session, temporal: Temporal
 ) -> InterviewState:
-    await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
-    return state
+    """The interview's live state (a booking the slot pool has just made shows at once)."""
+    parties, _, round_number = await interview_parties(
+        session, user, interview_id, client=True, contractor=True
+    )
+    return await pending_bookings.interview_state(
+        temporal, session, interview_id, parties.job_post_id, round_number
+    )
 
 
 @router.get(
@@ -234,7 +284,9 @@ async def invite(
     job_post, _, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=True
     )
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    state = await pending_bookings.interview_state(
+        temporal, session, interview_id, job_post.id, round_number
+    )
     if state.booking is not None:
         method, booking, stamp = REQUEST, state.booking, state.booked_at or now
     elif state.cancelled_booking is not None:
@@ -290,8 +342,12 @@ async def join(
     """The video room link, from 10 minutes before the start until the end (at the end: 409).
     Each booking gets its own room and its own join link (`?token=`, in the invite and the
     booking emails), so a moved or cancelled booking's link leads nowhere: 409."""
-    await interview_for(session, user, interview_id, client=True, contractor=True)
-    state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    parties, _, round_number = await interview_parties(
+        session, user, interview_id, client=True, contractor=True
+    )
+    state = await pending_bookings.interview_state(
+        temporal, session, interview_id, parties.job_post_id, round_number
+    )
     booking = state.booking
     if booking is None or state.status != InterviewStatus.BOOKED:
         raise HTTPException(409, f"no booked interview to join; this interview is {state.status}")
@@ -321,11 +377,17 @@ async def record_outcome(
 ) -> InterviewState:
     """After the end: completed, or no-show (and which side). Answers once the candidacy has
     taken the result in: a decision on the round can follow at once."""
-    job_post, contractor_id, _ = await interview_for(
+    job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=False, ops=False
     )
-    state: InterviewState = await temporal.update(
-        interview_id, InterviewWorkflow.record_outcome, body
+    state: InterviewState = await _update_with_booking(
+        temporal,
+        session,
+        interview_id,
+        InterviewWorkflow.record_outcome,
+        body,
+        job_post.id,
+        round_number,
     )
     # The candidacy takes the round's result in (a decision is then due) before the answer.
     await temporal.await_next_step(

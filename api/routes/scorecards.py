@@ -13,12 +13,12 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
 
+from api import pending_bookings
 from api.access import interview_for
 from api.deps import Caller, Session, Temporal
 from api.errors import not_found
 from contracts.hiring import (
     CandidacyState,
-    InterviewState,
     InterviewStatus,
     SavedScorecard,
     ScorecardSubmission,
@@ -27,7 +27,6 @@ from domain.ids import candidacy_workflow_id
 from domain.scorecards import NOTES_MAX_LENGTH, Rating
 from store.models import Scorecard
 from workflows.candidacy import CandidacyWorkflow
-from workflows.interview import InterviewWorkflow
 
 router = APIRouter(tags=["scorecards"])
 
@@ -71,7 +70,7 @@ async def submit_scorecard(
     response: Response,
 ) -> ScorecardOut:
     """A panel member's scorecard for an interview that has ended."""
-    job_post, contractor_id, _round = await interview_for(
+    job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=False, ops=True
     )
     candidacy_id = candidacy_workflow_id(job_post.id, contractor_id)
@@ -81,7 +80,9 @@ async def submit_scorecard(
         raise not_found("interview")
     if user.id not in ref.panel:
         raise HTTPException(403, "only the interview's panel members send scorecards")
-    interview: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    interview = await pending_bookings.interview_state(
+        temporal, session, interview_id, job_post.id, round_number
+    )
     if interview.status not in SCORABLE:
         raise HTTPException(
             409,

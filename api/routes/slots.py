@@ -3,7 +3,7 @@
 New slots are stored here (checked against every round of the job post) and handed to the
 round's slot pool, which decides every claim and withdrawal (workflows/slot_pool.py), announces
 new slots to the contractors waiting and reprompts the client when times run short. The list of
-open slots reads the rows the pool writes, at most one batch behind it."""
+open slots answers from the pool while a run of it is going, from the rows it wrote otherwise."""
 
 import logging
 from datetime import datetime
@@ -23,7 +23,7 @@ from api.schemas import (
     RoundNumber,
 )
 from contracts.hiring import InterviewStatus, SlotPoolStart
-from contracts.slot_pool import ADD_SLOTS, WITHDRAW, PoolSlot, ProposedSlots, WithdrawSlot
+from contracts.slot_pool import ADD_SLOTS, OPEN, WITHDRAW, PoolSlot, ProposedSlots, WithdrawSlot
 from domain.ids import interview_workflow_id, new_id
 from domain.plans import ALLOWED_DURATIONS, Round
 from domain.slots import MIN_NOTICE, Window, blocks_new_slots, slot_problems
@@ -35,6 +35,7 @@ router = APIRouter(tags=["slots"])
 log = logging.getLogger(__name__)
 
 LAST_YEAR = 9999
+SLOT_STATUSES = ("open", "booked", "withdrawn")
 
 
 class SlotIn(BaseModel):
@@ -170,8 +171,10 @@ async def list_open_slots(
     temporal: Temporal,
     now: Now,
 ) -> list[SlotOut]:
-    """Open, still bookable slots: for the owner, or a contractor asked to pick one (or to move
-    their booking to another)."""
+    """Open, still bookable slots, by start: for the owner, or a contractor asked to pick one
+    (or to move their booking to another). As the round's slot pool holds them (a slot claimed
+    a moment ago is not listed; one it has not heard of, as its row shows it), or, when no run
+    of the pool is going, as its rows show them."""
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
@@ -181,17 +184,23 @@ async def list_open_slots(
         ):
             raise not_found("job post")
     _round_of(job_post, number)
+    in_pool = {s.id: s for s in await temporal.known_slots(job_post_id, number) or []}
     rows = await session.exec(
         select(Slot)
         .where(
             Slot.job_post_id == job_post_id,
             Slot.round == number,
-            Slot.status == "open",
+            col(Slot.status).in_(SLOT_STATUSES if in_pool else (OPEN,)),
             col(Slot.start) >= now + MIN_NOTICE,
         )
         .order_by(col(Slot.start))
     )
-    return [SlotOut.model_validate(r, from_attributes=True) for r in rows]
+    slots = [SlotOut.model_validate(r, from_attributes=True) for r in rows]
+    for slot in slots:
+        held = in_pool.get(slot.id)
+        if held is not None:
+            slot.status = held.status
+    return [s for s in slots if s.status == OPEN]
 
 
 async def _has_pending_request(temporal: Temporal, interview_id: str) -> bool:

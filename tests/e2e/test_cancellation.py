@@ -79,12 +79,22 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
     assert invite["METHOD"] == "REQUEST"
     assert int(invite.walk("VEVENT")[0]["SEQUENCE"]) == 2
     await record_history(stack.env.client, ada.interview_id, "interview_cancelled_and_rebooked")
-    # (The same, with every claim decided by the round's slot pool.)
+    # (The same, with every claim decided by the round's slot pool; then with the pool telling
+    # the candidacy of each booking along with the interview.)
     await record_history(
         stack.env.client, ada.interview_id, "interview_pool_booked_cancelled_and_rebooked"
     )
     await record_history(
+        stack.env.client, ada.interview_id, "interview_pool_told_candidacy_cancelled_and_rebooked"
+    )
+    await record_history(
         stack.env.client, slot_pool_workflow_id(job["id"], 1), "slot_pool_claims_and_a_release"
+    )
+    # (The same pool, gathering each burst of claims into one batch.)
+    await record_history(
+        stack.env.client,
+        slot_pool_workflow_id(job["id"], 1),
+        "slot_pool_gathered_claims_and_a_release",
     )
 
 

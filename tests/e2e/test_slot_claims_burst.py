@@ -127,8 +127,8 @@ async def test_1000_claims_on_200_slots_book_each_slot_once_without_a_5xx(
     # Refused claims write nothing: the pool accepted its 4 proposals and the 200 winners.
     assert await _accepted_updates(stack, job["id"]) == SLOTS // PROPOSAL + SLOTS
 
-    # A 200 waits (at most 5 s) for the interview to have its booking; the rows are written
-    # in batches before that, so under this load the last batch may still be on its way.
+    # A 200 answers once the pool has decided; the rows are written, and the interviews told,
+    # in batches after that, so under this load the last batch may still be on its way.
     async def booked_rows() -> set[tuple[str | None, str]]:
         async with stack.db.session() as session:
             rows = await session.exec(select(Slot).where(Slot.job_post_id == job["id"]))

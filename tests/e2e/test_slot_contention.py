@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from contracts.hiring import InterviewStatus
 from store.models import Slot
-from tests.helpers import in_batches
+from tests.helpers import eventually, in_batches
 from tests.scheduling import invited, now_of, request_interview, slot_ids
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
@@ -65,14 +65,20 @@ async def test_200_contractors_racing_for_50_slots_get_exactly_50_bookings(
         if response.status_code == 409:
             assert response.json()["detail"].strip(), response.text
 
-    async with stack.db.session() as session:
-        rows = list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
-    assert {r.status for r in rows} == {"booked"}
-    assert {(r.interview_id, r.id) for r in rows} == set(won)
+    # A 200 answers once the pool has decided; the rows and the interviews follow in batches.
+    async def rows() -> list[Slot]:
+        async with stack.db.session() as session:
+            return list(await session.exec(select(Slot).where(Slot.job_post_id == job["id"])))
 
-    for interview_id, slot_id in won:
-        state = await stack.env.client.get_workflow_handle(interview_id).query(
-            InterviewWorkflow.status
-        )
-        assert state.status == InterviewStatus.BOOKED
-        assert state.booking is not None and state.booking.slot_id == slot_id
+    written = await eventually(rows, lambda found: {r.status for r in found} == {"booked"}, 30)
+    assert {(r.interview_id, r.id) for r in written} == set(won)
+
+    async def interviews() -> list[tuple[InterviewStatus, str | None]]:
+        states = [
+            await stack.env.client.get_workflow_handle(i).query(InterviewWorkflow.status)
+            for i, _ in won
+        ]
+        return [(s.status, s.booking.slot_id if s.booking else None) for s in states]
+
+    expected = [(InterviewStatus.BOOKED, slot_id) for _, slot_id in won]
+    await eventually(interviews, lambda states: states == expected, 30)

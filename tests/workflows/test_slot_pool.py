@@ -46,6 +46,8 @@ from contracts.slot_pool import (
 from domain.ids import interview_workflow_id, slot_pool_workflow_id
 from workflows.slot_pool import UPDATES_PER_RUN, SlotPoolWorkflow
 from workflows.slot_pool_client import (
+    held_slot,
+    known_slots,
     pool_start,
     pool_task_queue,
     signal_slot_pool,
@@ -64,6 +66,11 @@ class Rows:
     not_waiting: dict[str, str] = field(default_factory=dict)  # interview -> why not
     told: list[str] = field(default_factory=list)  # interviews told of a booking
     batches: int = 0
+    # While cleared, a batch waits before writing: the rows stay behind the pool.
+    writes: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.writes.set()
 
     @activity.defn(name="round_slots")
     async def round_slots(self, query: RoundSlotsQuery) -> list[PoolSlot]:
@@ -74,6 +81,7 @@ class Rows:
 
     @activity.defn(name="project_slots")
     async def project_slots(self, batch: SlotProjection) -> ProjectionResult:
+        await self.writes.wait()
         self.batches += 1
         for row in batch.rows:
             self.slots[row.id] = row
@@ -313,6 +321,31 @@ async def test_a_booking_told_to_an_interview_that_ended_is_released_again(
         )
     )
     assert (await pool_round.claim(2, slot)).slot_id == slot
+
+
+async def test_the_pool_answers_a_booking_and_the_open_slots_before_its_rows_are_written(
+    pool_round: Round,
+) -> None:
+    """What a 200 leads to next reads the pool: the slot an interview holds, and the slots
+    still open, as the pool holds them while its batch to the rows is still to be written."""
+    claimed, still_open = pool_round.add_slots(2, _ahead())
+    await pool_round.wait(1, 2)
+    await pool_round.loaded()
+    pool_round.rows.writes.clear()
+    await pool_round.claim(1, claimed)
+
+    held = await held_slot(pool_round.client, pool_round.job_post_id, 1, pool_round.interview(1))
+    assert held is not None and held.slot is not None
+    assert (held.slot.id, held.slot.status) == (claimed, BOOKED)
+    nothing = await held_slot(pool_round.client, pool_round.job_post_id, 1, pool_round.interview(2))
+    assert nothing is not None and nothing.slot is None
+    known = await known_slots(pool_round.client, pool_round.job_post_id, 1)
+    assert {s.id: s.status for s in known or []} == {claimed: BOOKED, still_open: OPEN}
+    assert pool_round.rows.slots[claimed].status == OPEN  # the rows are a batch behind
+    pool_round.rows.writes.set()
+    await _until(lambda: pool_round.rows.slots[claimed].status == BOOKED)
+    # A round whose pool has no run going answers None: its rows are complete.
+    assert await known_slots(pool_round.client, "jp_nopoolhere", 1) is None
 
 
 async def test_a_pool_past_2000_claims_continues_as_new_and_books_each_slot_once(
