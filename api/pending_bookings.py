@@ -112,12 +112,15 @@ async def taken_in(
     job_post_id: str,
     round_number: int,
 ) -> bool:
-    """Wait until the interview holds the booking the pool made for it; False when there is
-    none it has not taken in yet (or it did not take it in in time)."""
+    """Wait until the interview holds the booking the pool made for it (True at once when it
+    took it in since); False when there is none it has not taken in yet (or it did not take it
+    in in time)."""
     held = await pool_booking(temporal, session, job_post_id, round_number, interview_id)
     if held is None:
         return False
     state: InterviewState = await temporal.query(interview_id, InterviewWorkflow.status)
+    if state.booking is not None and state.booking.slot_id == held.id:
+        return True  # taken in since the refusal: going again finds it
     if not _not_yet_taken_in(state, held):
         return False
     seen = await temporal.await_next_step(
