@@ -4,13 +4,20 @@ way. A burst of requests (a round's claims) costs a few database reads, not one 
 
 Safe to remember: the API never reissues or revokes a token (only the offline seed rotates one)
 and a user's role and company never change; what a route reads of its caller is at most
-CALLER_TTL_SECONDS old. Each request gets its own copy, so no route can change another's."""
+CALLER_TTL_SECONDS old. Each request gets its own copy, so no route can change another's.
+
+A request's caller is looked up once: the first to need it (the Idempotency-Key middleware, or
+else `api.deps.current_user`) keeps it in the request's state for the rest."""
 
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from sqlmodel import col, select
+from starlette.types import Scope
+
+from core.db import Database
 from store.models import User
 
 CALLER_TTL_SECONDS = 5.0
@@ -18,6 +25,7 @@ MAX_CALLERS = 10_000
 MAX_READ = 500  # tokens per database read
 
 ReadUsers = Callable[[list[str]], Awaitable[list[User]]]
+RESOLVED = "caller"  # request state: (token hash, its user or None)
 
 
 class Callers:
@@ -68,3 +76,26 @@ class Callers:
         fields = {name: getattr(user, name) for name in User.model_fields}
         self._known[user.token_hash] = (time.monotonic() + self.ttl, fields)
         return fields
+
+
+def users_by_token(db: Database) -> ReadUsers:
+    async def read(token_hashes: list[str]) -> list[User]:
+        async with db.session() as session:
+            rows = await session.exec(select(User).where(col(User.token_hash).in_(token_hashes)))
+            return list(rows)
+
+    return read
+
+
+async def caller_of(scope: Scope, token_hash: str) -> User | None:
+    """The request's caller: the one already looked up for this token, else looked up now (a
+    copy detached from any session, so any route may use it) and kept for the request."""
+    state: dict[str, Any] = scope.setdefault("state", {})
+    resolved: tuple[str, User | None] | None = state.get(RESOLVED)
+    if resolved is not None and resolved[0] == token_hash:
+        return resolved[1]
+    app_state = scope["app"].state
+    callers: Callers = app_state.callers
+    user = await callers.user(token_hash, users_by_token(app_state.db))
+    state[RESOLVED] = (token_hash, user)
+    return user

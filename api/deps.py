@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 from temporalio.client import Client
 
-from api.callers import Callers
+from api.callers import caller_of
 from api.workflows import Workflows
 from core.db import Database
 from core.settings import Settings
@@ -70,19 +70,11 @@ async def user_of(session: AsyncSession, credentials: HTTPAuthorizationCredentia
 
 async def current_user(
     request: Request,
-    db: Annotated[Database, Depends(get_database)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    """The caller (api/callers.py: remembered a few seconds, read together in a burst)."""
-    token_hash = _token_of(credentials)
-
-    async def read(token_hashes: list[str]) -> list[User]:
-        async with db.session() as session:
-            rows = await session.exec(select(User).where(col(User.token_hash).in_(token_hashes)))
-            return list(rows)
-
-    callers: Callers = request.app.state.callers
-    user = await callers.user(token_hash, read)
+    """The caller (api/callers.py: looked up once a request, remembered a few seconds, read
+    together in a burst)."""
+    user = await caller_of(request.scope, _token_of(credentials))
     if user is None:
         raise HTTPException(401, "unknown token", headers={"WWW-Authenticate": "Bearer"})
     return user

@@ -6,12 +6,12 @@ import json
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.callers import caller_of
 from core.db import Database
 from core.tokens import hash_token
-from store.models import IdempotencyRecord, User, utcnow
+from store.models import IdempotencyRecord, utcnow
 
 HEADER = b"idempotency-key"
 METHODS = {"POST", "PUT", "DELETE", "PATCH"}
@@ -49,10 +49,7 @@ class IdempotencyMiddleware:
                 )
             )
         ).hexdigest()
-        async with db.session() as session:
-            user = (
-                await session.exec(select(User).where(User.token_hash == hash_token(token[7:])))
-            ).first()
+        user = await caller_of(scope, hash_token(token[7:]))
         if user is None:  # let the route answer 401
             await self.app(scope, _replay_receive(body, receive), send)
             return

@@ -4,10 +4,13 @@ so the key can be used again."""
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
 from temporalio.client import Client
 from temporalio.service import RetryConfig
 
@@ -261,3 +264,24 @@ async def test_a_replay_sent_the_moment_the_answer_arrives_gets_that_answer(stac
     assert [r.status_code for r in replays] == [201], replays[0].text
     assert replays[0].headers["idempotent-replay"] == "true"
     assert await _job_posts_of(stack, client) == 1
+
+
+async def test_an_idempotent_post_looks_its_caller_up_once(stack: Stack) -> None:
+    """The middleware and the route share one lookup of the bearer token: a fresh API process
+    (nothing remembered) reads the user table once for a keyed POST."""
+    client = await stack.client_user()
+    app = create_app(stack.settings, temporal=stack.env.client, clock=stack.env.get_current_time)
+    user_reads: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if re.search(r'\bFROM "?user"?(\s|$)', statement, re.IGNORECASE):
+            user_reads.append(statement)
+
+    async with app.router.lifespan_context(app):
+        event.listen(app.state.db.engine.sync_engine, "before_cursor_execute", count)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+            created = await http.post("/job-posts", json=JOB, headers=_keyed(client, "once"))
+    assert created.status_code == 201, created.text
+    assert len(user_reads) == 1, user_reads
+    assert app.state.callers.reads == 1
