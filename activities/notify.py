@@ -102,7 +102,7 @@ class NotifyActivities(interface.NotifyActivities):
                 await session.rollback()
 
     async def _cancelled(self, request: NotifyRequest) -> bool:
-        about = request.about_interview_id
+        about = request.subject_id
         if about is not None and await is_cancelled(self.db, about):
             activity.logger.info("not sending %s: %s was cancelled", request.event_key, about)
             return True

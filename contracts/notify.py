@@ -5,7 +5,7 @@ from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 from temporalio import activity
 
 # Invite methods (RFC 5546): a new or moved booking, or its cancellation.
@@ -16,13 +16,18 @@ CANCEL = "CANCEL"
 class NotifyRequest(BaseModel):
     """One event told to some users, in-app and by email, once per (event_key, recipient)."""
 
+    model_config = ConfigDict(populate_by_name=True)
+
     event_key: str  # unique per event, e.g. "candidacy-jp_x-u_y:rejected"
     template: str  # a name under notifications/templates
     recipient_ids: list[str]
     context: dict[str, Any] = Field(default_factory=dict)
     link: str | None = None  # a path in the API the notification is about
-    # When set, nothing is sent if the thing it is about was cancelled meanwhile.
-    about_interview_id: str | None = None
+    # When set, nothing is sent if the thing it is about (CancelNotifications.subject_id) was
+    # cancelled meanwhile. Requests recorded before the rename carry it as about_interview_id.
+    subject_id: str | None = Field(
+        default=None, validation_alias=AliasChoices("subject_id", "about_interview_id")
+    )
     # When the event happened (workflow time); the notification is dated by it.
     at: datetime | None = None
 
@@ -40,7 +45,7 @@ class Notice(BaseModel):
 
 class CancelNotifications(BaseModel):
     """Marks something cancelled (an interview id, ...): notifications about it
-    (NotifyRequest.about_interview_id) that are not sent yet never will be."""
+    (NotifyRequest.subject_id) that are not sent yet never will be."""
 
     subject_id: str
     reason: str = Field(default="", max_length=300)

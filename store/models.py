@@ -200,7 +200,7 @@ class IdempotencyRecord(SQLModel, table=True):
 
 class Cancellation(SQLModel, table=True):
     """Something that was cancelled (an interview id, ...). Notifications about it that are still
-    unsent when it is cancelled are never sent (NotifyRequest.about_interview_id)."""
+    unsent when it is cancelled are never sent (NotifyRequest.subject_id)."""
 
     subject_id: str = Field(primary_key=True, max_length=200)
     reason: str = Field(default="", max_length=300)

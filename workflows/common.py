@@ -70,10 +70,10 @@ async def notify(
     recipient_ids: list[str],
     context: dict[str, Any] | None = None,
     link: str | None = None,
-    about_interview_id: str | None = None,
+    subject_id: str | None = None,
 ) -> None:
     """Tell the recipients in-app and by email, once per (event_key, recipient). With
-    `about_interview_id`, nothing unsent goes out once that interview is cancelled
+    `subject_id`, nothing unsent goes out once that (an interview, ...) is cancelled
     (NotifyActivities.cancel_notifications).
 
     Delivery retries with capped backoff until the mail server takes the email; a validation or
@@ -89,7 +89,7 @@ async def notify(
                 context=context or {},
                 link=link,
                 at=workflow.now(),
-                about_interview_id=about_interview_id,
+                subject_id=subject_id,
             ),
             start_to_close_timeout=DELIVERY.start_to_close,
             heartbeat_timeout=DELIVERY.heartbeat,

@@ -933,7 +933,7 @@ class InterviewWorkflow:
                 context=self._context(context),
                 link=link or f"/interviews/{self.start.interview_id}",
                 at=workflow.now(),
-                about_interview_id=about or self.key,
+                subject_id=about or self.key,
             ),
             start_to_close_timeout=DELIVERY.start_to_close,
             heartbeat_timeout=DELIVERY.heartbeat,

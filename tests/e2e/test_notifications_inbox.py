@@ -156,13 +156,13 @@ async def test_nothing_is_sent_about_a_cancelled_interview(stack: Stack) -> None
             "end": start,
             "job_post_id": "jp_x",
         },
-        about_interview_id=interview_id,
+        subject_id=interview_id,
     )
     assert await _send(stack, request) == 0
     assert await _rows(stack, request.event_key) == []
     assert stack.mail.to(reader.email) == []
     # Another interview's notifications still go out.
-    other = request.model_copy(update={"about_interview_id": interview_id + "0", "event_key": "k2"})
+    other = request.model_copy(update={"subject_id": interview_id + "0", "event_key": "k2"})
     assert await _send(stack, other) == 1
 
 

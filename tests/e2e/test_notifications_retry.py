@@ -193,7 +193,7 @@ class RemindAboutInterview:
             request.template,
             request.recipient_ids,
             request.context,
-            about_interview_id=request.about_interview_id,
+            subject_id=request.subject_id,
         )
 
 
@@ -211,7 +211,7 @@ async def test_nothing_is_sent_once_the_interview_is_cancelled_during_retries(
         template="shortlisted",
         recipient_ids=[contractor.id],
         context={"job_post_title": "Support lead"},
-        about_interview_id=interview_id,
+        subject_id=interview_id,
     )
     async with Worker(
         stack.env.client,
