@@ -8,38 +8,15 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import col, select
 from temporalio import activity
-from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import job_post_close as interface
 from contracts.job_post_close import CloseProgress, EndCandidacies
 from contracts.slot_pool import CLOSE_ROUND
 from core.db import Database
-from domain.ids import job_post_close_workflow_id
 from domain.stages import TERMINAL_STAGES
 from store.models import Candidacy, JobPost
-from workflows.candidacy import CandidacyWorkflow
+from workflows.candidacy_close_client import close_candidacies
 from workflows.slot_pool_client import pool_start, update_slot_pool
-
-
-async def close_candidacy(client: Client, candidacy_id: str, job_post_id: str) -> bool:
-    """End one candidacy as closed; True when this call ended it, False when it was already over
-    (withdrawn, rejected, closed, or its workflow finished)."""
-    try:
-        # The update's id is the close's: a retried batch (or a racing application ending its
-        # own candidacy) attaches to the update already sent, never sends a second.
-        # (temporalio types an async update's answer as a coroutine: hence `_ =`, it is unread)
-        handle = client.get_workflow_handle_for(CandidacyWorkflow.run, candidacy_id)
-        _ = await handle.execute_update(
-            CandidacyWorkflow.close, id=job_post_close_workflow_id(job_post_id)
-        )
-    except WorkflowUpdateFailedError:  # its validator refused: the candidacy had ended
-        return False
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:  # its workflow already finished
-            return False
-        raise
-    return True
 
 
 class JobPostCloseActivities(interface.JobPostCloseActivities):
@@ -72,11 +49,7 @@ class JobPostCloseActivities(interface.JobPostCloseActivities):
     async def end_candidacies(self, batch: EndCandidacies) -> int:
         """Close every candidacy of the batch at once; answers how many this call ended (the
         others had ended on their own)."""
-        client = activity.client()
-        ended = await asyncio.gather(
-            *(close_candidacy(client, c, batch.job_post_id) for c in batch.candidacy_ids)
-        )
-        return sum(ended)
+        return await close_candidacies(activity.client(), batch.job_post_id, batch.candidacy_ids)
 
     @activity.defn
     async def withdraw_open_slots(self, job_post_id: str) -> int:

@@ -1,19 +1,17 @@
-"""Closing a job post: the API starts its JobPostCloseWorkflow and answers the close as it stands;
-an application that raced the close ends its own candidacy."""
+"""Closing a job post: the API starts its JobPostCloseWorkflow and answers the close as it stands
+(an application that raced the close ends its own candidacy: Workflows.close_candidacies)."""
 
 from datetime import datetime
 
-from fastapi import HTTPException
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api.workflows import Workflows
 from contracts.job_post_close import CloseProgress, CloseStart
-from domain.ids import job_post_close_workflow_id, parse_candidacy_workflow_id
+from domain.ids import job_post_close_workflow_id
 from store.models import JobPost
 from workflows import search_attributes as sa
 from workflows import summaries
-from workflows.candidacy import CandidacyWorkflow
 from workflows.job_post_close import JobPostCloseWorkflow
 
 
@@ -45,25 +43,3 @@ async def close_progress(temporal: Workflows, job_post_id: str) -> CloseProgress
     workflow_id = job_post_close_workflow_id(job_post_id)
     progress: CloseProgress = await temporal.query(workflow_id, JobPostCloseWorkflow.progress)
     return progress
-
-
-async def end_candidacies(temporal: Workflows, candidacy_ids: list[str]) -> int:
-    """End candidacies of a closed post at once (an application stored after the close listed
-    the post's candidacies); answers how many were still open and now ended."""
-    ended = 0
-    for candidacy_id in candidacy_ids:
-        parsed = parse_candidacy_workflow_id(candidacy_id)
-        assert parsed is not None, candidacy_id
-        try:
-            # The close's id as the update's: it attaches to the close's own update, if sent.
-            await temporal.update(
-                candidacy_id,
-                CandidacyWorkflow.close,
-                update_id=job_post_close_workflow_id(parsed[0]),
-            )
-        except HTTPException as refused:
-            if refused.status_code != 409:  # 409: it ended meanwhile
-                raise
-            continue
-        ended += 1
-    return ended

@@ -25,6 +25,7 @@ from api.errors import raise_from_update
 from contracts.hiring import SlotPoolStart
 from contracts.slot_pool import HeldSlot, PoolSlot
 from domain.ids import slot_pool_workflow_id
+from workflows.candidacy_close_client import close_candidacies
 from workflows.slot_pool_client import held_slot, known_slots, update_slot_pool
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
@@ -222,6 +223,12 @@ class Workflows:
         pool is going."""
         await self.release()
         return await known_slots(self._client, job_post_id, round_number)
+
+    async def close_candidacies(self, job_post_id: str, candidacy_ids: list[str]) -> int:
+        """End candidacies of a closed post at once; answers how many were still open and now
+        ended."""
+        await self.release()
+        return await close_candidacies(self._client, job_post_id, candidacy_ids)
 
     async def check_service(self) -> None:
         """Raises when the Temporal service does not answer."""

@@ -11,7 +11,6 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import pending_bookings
 from api.access import candidacy_for, job_post_for_owner, open_job_post
-from api.closing import end_candidacies
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.lists import page_of, total_of, visible_to
 from api.panels import interview_panel
@@ -155,7 +154,7 @@ async def _start_candidacy(
     # the post closed meanwhile, so this candidacy ends at once, as the others did.
     await session.refresh(job_post)
     if job_post.status != JobPostStatus.OPEN:
-        await end_candidacies(temporal, [candidacy_id])
+        await temporal.close_candidacies(job_post.id, [candidacy_id])
         raise HTTPException(409, "this job post was closed")
     response.status_code = 201 if started else 200
     return CandidacyOut.model_validate(row, from_attributes=True)
