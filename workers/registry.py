@@ -12,6 +12,7 @@ class ActivityGroup(Protocol):
 
 def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
+    from workflows.deliveries import DeliveriesWorkflow
     from workflows.engagement import EngagementWorkflow
     from workflows.interview import InterviewWorkflow
     from workflows.job_post_close import JobPostCloseWorkflow
@@ -23,6 +24,7 @@ def workflow_classes() -> list[type]:
         CandidacyWorkflow,
         InterviewWorkflow,
         MessageRelayWorkflow,
+        DeliveriesWorkflow,
         OfferWorkflow,
         EngagementWorkflow,
         SlotPoolWorkflow,

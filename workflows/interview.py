@@ -102,6 +102,8 @@ with workflow.unsafe.imports_passed_through():
         RescheduleRequest,
         Side,
     )
+    from workflows.deliveries import Delivery, hand_over_unsent, queue
+    from workflows.outbox import Outbox
     from workflows.policies import ATTENDED, DELIVERY
     from workflows.slot_pool_contracts import SlotBooked, SlotSeen
 
@@ -123,6 +125,10 @@ CLAIM_WHILE_WAITING_PATCH = "waiting-for-a-claim-sees-the-booking"
 CANDIDACY_TOLD_AT_ONCE_PATCH = "candidacy-told-of-changes-at-once"
 # An interview that ends tells the slot pool, which gives back a booking it made meanwhile.
 POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
+# Notices, invites and thread messages go out from the outbox's drain, never awaited by the
+# story; the interview ends at once, handing what is still unsent (and the thank-you nudge) to a
+# DeliveriesWorkflow of its own.
+NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
 
 
 @workflow.defn(sandboxed=False)
@@ -167,6 +173,8 @@ class InterviewWorkflow:
         self.courier: asyncio.Future[None] | None = None
         self.over = False  # the story has ended: nothing more is told to the candidacy
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
+        self.deliveries = Outbox()  # what announces them, and every notice, on its way out
+        self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
@@ -175,6 +183,9 @@ class InterviewWorkflow:
     @workflow.run
     async def run(self, start: InterviewStart) -> InterviewResult:
         self._details()
+        if workflow.patched(NOTICES_OFF_THE_STORY_PATCH):
+            self.off_the_story = True
+            self.deliveries.start()
         if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
             self.courier = asyncio.ensure_future(self._keep_candidacy_current())
         story = asyncio.ensure_future(self._story(start))
@@ -197,6 +208,7 @@ class InterviewWorkflow:
             await _to_the_end(self._wind_down())
         self.over = True
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._hand_over_unsent(self._farewell())
         return InterviewResult(
             interview_id=start.interview_id,
             status=self.state.status,
@@ -342,14 +354,23 @@ class InterviewWorkflow:
             )
         await self._wait(recorded)
         await self._tell_parent()
+        if not self.off_the_story:  # (else it goes with the end: see _farewell)
+            for nudge in self._farewell():
+                await self._send(nudge)
+
+    def _farewell(self) -> list[NotifyRequest]:
+        """After a completed interview, the contractor is nudged to thank the interviewer."""
         outcome = self.state.outcome
-        if outcome is not None and outcome.outcome == OutcomeKind.COMPLETED:
-            await self._tell(
+        if outcome is None or outcome.outcome != OutcomeKind.COMPLETED:
+            return []
+        return [
+            self._notice(
                 "thank_interviewer_nudge",
                 [self.start.contractor_id],
                 {"thank_by": workflow.now() + THANK_INTERVIEWER_WITHIN},
                 link="/threads?panel=marketplace",
             )
+        ]
 
     def _moved_on(self, booking: Booking | None, sequence: int) -> Callable[[], bool]:
         """Whether the booking differs from `booking` (booked at `sequence`), or a change of it
@@ -402,6 +423,7 @@ class InterviewWorkflow:
             if release is not None:
                 await self._release(*release)
         await self._flush()
+        await self._hand_over_unsent([])
         if workflow.patched(POOL_TOLD_OF_END_PATCH):
             self.in_pool = False
             await self._notify_pool(INTERVIEW_ENDED)
@@ -807,8 +829,14 @@ class InterviewWorkflow:
     # --- announcing changes of the booking ----------------------------------------------------
 
     async def _flush(self) -> None:
-        """Announce the queued changes, oldest first. Each announcement runs to its end even
-        when the workflow is cancelled meanwhile, so calendars never miss a change."""
+        """Announce the queued changes, oldest first: their deliveries join the outbox (or, on
+        the old path, each announcement runs to its end even when the workflow is cancelled
+        meanwhile), so calendars never miss a change and get them in order."""
+        if self.off_the_story:
+            while self.outbox:
+                for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
+                    queue(self.deliveries, delivery)
+            return
         while self.outbox:
             change = self.outbox[0]
             try:
@@ -816,6 +844,17 @@ class InterviewWorkflow:
             finally:
                 if self.outbox and self.outbox[0] is change:
                     self.outbox.pop(0)
+
+    async def _hand_over_unsent(self, last: list[NotifyRequest]) -> None:
+        """The interview ends at once: what it has not sent yet, then `last`, go out from a
+        workflow of their own that outlives it."""
+        if self.off_the_story:
+            await hand_over_unsent(
+                self.deliveries,
+                self.key,
+                self.start.interview_id,
+                [Delivery(notify=notice) for notice in last],
+            )
 
     async def _tell_pool(self, signal: str) -> None:
         waiting = signal == CONTRACTOR_WAITING
@@ -915,20 +954,40 @@ class InterviewWorkflow:
         about: str | None = None,
     ) -> None:
         """Notify about this interview: nothing unsent goes out once it is cancelled (or, with
-        `about`, once that booking is). Cancelled half-way (the interview winding down), the
-        attempt is abandoned rather than cancelled: the notification service itself drops what
-        is no longer to be sent, and the workflow need not wait for the attempt to stop."""
+        `about`, once that booking is)."""
+        notice = self._notice(template, recipients, context, event, link, about)
+        if self.off_the_story:
+            queue(self.deliveries, Delivery(notify=notice))
+        else:
+            await self._send(notice)
+
+    def _notice(
+        self,
+        template: str,
+        recipients: list[str],
+        context: dict[str, object],
+        event: str | None = None,
+        link: str | None = None,
+        about: str | None = None,
+    ) -> NotifyRequest:
+        return NotifyRequest(
+            event_key=f"{self.key}:{event or template}",
+            template=template,
+            recipient_ids=list(dict.fromkeys(recipients)),
+            context=self._context(context),
+            link=link or f"/interviews/{self.start.interview_id}",
+            at=workflow.now(),
+            about_interview_id=about or self.key,
+        )
+
+    async def _send(self, notice: NotifyRequest) -> None:
+        """The story's own send (before NOTICES_OFF_THE_STORY_PATCH). Cancelled half-way (the
+        interview winding down), the attempt is abandoned rather than cancelled: the
+        notification service itself drops what is no longer to be sent, and the workflow need
+        not wait for the attempt to stop."""
         await workflow.execute_activity_method(
             NotifyActivities.send_notification,
-            NotifyRequest(
-                event_key=f"{self.key}:{event or template}",
-                template=template,
-                recipient_ids=list(dict.fromkeys(recipients)),
-                context=self._context(context),
-                link=link or f"/interviews/{self.start.interview_id}",
-                at=workflow.now(),
-                about_interview_id=about or self.key,
-            ),
+            notice,
             start_to_close_timeout=DELIVERY.start_to_close,
             heartbeat_timeout=DELIVERY.heartbeat,
             retry_policy=DELIVERY.retry,
