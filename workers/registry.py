@@ -41,6 +41,7 @@ def pool_workflow_classes() -> list[type]:
 
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
+    from activities.deliveries import DeliveryActivities
     from activities.engagements import EngagementActivities
     from activities.invites import InviteActivities
     from activities.job_posts import JobPostCloseActivities
@@ -54,6 +55,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
 
     return [
         CandidacyActivities(db),
+        DeliveryActivities(),
         EngagementActivities(db),
         LedgerActivities(db),
         MessageActivities(db, settings),

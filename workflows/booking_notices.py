@@ -18,6 +18,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from activities.contracts import InviteRequest, NotifyRequest
+    from activities.deliveries import Delivery
     from activities.invites import CANCEL, REQUEST
     from activities.messages import SystemMessage
     from workflows.contracts import (
@@ -28,7 +29,7 @@ with workflow.unsafe.imports_passed_through():
         InterviewStart,
         Side,
     )
-    from workflows.deliveries import Delivery, deliver
+    from workflows.deliveries import deliver
 
 
 @dataclass(frozen=True)

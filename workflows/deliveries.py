@@ -2,52 +2,26 @@
 
 A workflow queues its deliveries in its outbox (workflows/outbox.py), whose drain sends them in
 order, off the story's path. A workflow that ends before everything is sent hands the rest, in
-order, to a DeliveriesWorkflow of its own (`<key>:unsent`), which outlives it (ParentClosePolicy
-ABANDON): the end waits for no mail server, and nothing is lost. Sending twice is harmless: each
-delivery is recorded once per event key, and an email goes out at most once per row.
+order, to a DeliveriesWorkflow of its own (`<key>:unsent`, started by an activity: it has no
+parent and outlives the workflow): the end waits for no mail server, and nothing is lost.
+Sending twice is harmless: each delivery is recorded once per event key, and an email goes out
+at most once per row.
 
 Not sandboxed (as InterviewWorkflow, whose deliveries it takes over): its imports are passed
 through, and it reads no clock and does no I/O of its own.
 """
 
-from pydantic import BaseModel
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
-    from activities.contracts import InviteRequest, NotifyRequest
+    from activities.deliveries import Delivery, DeliveryActivities, Unsent
     from activities.invites import InviteActivities
-    from activities.messages import MessageActivities, SystemMessage
+    from activities.messages import MessageActivities
     from activities.notify import NotifyActivities
-    from workflows import summaries
     from workflows.common import in_words, run_activity
     from workflows.outbox import Outbox
     from workflows.policies import DELIVERY
-
-
-class Delivery(BaseModel):
-    """One of: a notification, a calendar invite, a message in the pair's thread."""
-
-    notify: NotifyRequest | None = None
-    invite: InviteRequest | None = None
-    message: SystemMessage | None = None
-
-    @property
-    def what(self) -> str:
-        if self.notify is not None:
-            return f"notify {self.notify.event_key}"
-        if self.invite is not None:
-            return f"invite {self.invite.event_key}"
-        assert self.message is not None
-        return f"thread message {self.message.event_key}"
-
-
-class Unsent(BaseModel):
-    """What a workflow left unsent when it ended, in the order it was to go out."""
-
-    owner_id: str  # the workflow that queued them
-    deliveries: list[Delivery]
 
 
 async def deliver(delivery: Delivery) -> None:
@@ -78,16 +52,9 @@ async def hand_over_unsent(outbox: Outbox, key: str, owner_id: str, last: list[D
     """End the outbox's sending here: what it has not sent yet, then `last`, go out from a
     DeliveriesWorkflow that outlives this one."""
     left = [d for d in outbox.hand_over() if isinstance(d, Delivery)] + last
-    if not left:
-        return
-    await workflow.start_child_workflow(
-        DeliveriesWorkflow.run,
-        Unsent(owner_id=owner_id, deliveries=left),
-        id=unsent_workflow_id(key),
-        parent_close_policy=ParentClosePolicy.ABANDON,
-        static_summary=summaries.unsent_summary(owner_id),
-        static_details=summaries.unsent_details(),
-    )
+    if left:
+        unsent = Unsent(owner_id=owner_id, workflow_id=unsent_workflow_id(key), deliveries=left)
+        await run_activity(DeliveryActivities.hand_over, unsent)
 
 
 @workflow.defn(sandboxed=False)

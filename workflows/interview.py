@@ -49,6 +49,7 @@ with workflow.unsafe.imports_passed_through():
         ReleaseSlotRequest,
         SlotPoolNotice,
     )
+    from activities.deliveries import Delivery
     from activities.notify import CancelNotifications, NotifyActivities
     from activities.slot_pool import (
         CONTRACTOR_LEFT,
@@ -102,7 +103,7 @@ with workflow.unsafe.imports_passed_through():
         RescheduleRequest,
         Side,
     )
-    from workflows.deliveries import Delivery, hand_over_unsent, queue
+    from workflows.deliveries import hand_over_unsent, queue
     from workflows.outbox import Outbox
     from workflows.policies import ATTENDED, DELIVERY
     from workflows.slot_pool_contracts import SlotBooked, SlotSeen
@@ -423,6 +424,10 @@ class InterviewWorkflow:
             if release is not None:
                 await self._release(*release)
         await self._flush()
+        if self.candidacy_end is not None and self.off_the_story:
+            # The candidacy's ending notices share these cancellations' rows (its email must be
+            # the one carrying the calendar's CANCEL): it sends them once this interview ended.
+            await self.deliveries.flushed()
         await self._hand_over_unsent([])
         if workflow.patched(POOL_TOLD_OF_END_PATCH):
             self.in_pool = False
