@@ -21,6 +21,11 @@ for a new claim after a cancellation. Each wait looks at the booking itself as w
 outbox (an announcement under way may have emptied it), and a courier of its own tells the
 candidacy each change as it happens: the update `caught_up` answers once it has.
 
+Whatever the interview tells people (notices, calendar invites, thread messages) goes in its
+outbox of deliveries, sent in order by one coroutine: the story never waits on the mail server.
+It ends as soon as the story does, handing what is still unsent (and the thank-you nudge) to a
+DeliveriesWorkflow of its own (workflows/deliveries.py).
+
 Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
 story goes on from it as from any booking. A booking told once this interview can no longer
