@@ -12,6 +12,7 @@ class ActivityGroup(Protocol):
 
 def workflow_classes() -> list[type]:
     from workflows.candidacy import CandidacyWorkflow
+    from workflows.deliveries import DeliveriesWorkflow
     from workflows.engagement import EngagementWorkflow
     from workflows.interview import InterviewWorkflow
     from workflows.job_post_close import JobPostCloseWorkflow
@@ -23,6 +24,7 @@ def workflow_classes() -> list[type]:
         CandidacyWorkflow,
         InterviewWorkflow,
         MessageRelayWorkflow,
+        DeliveriesWorkflow,
         OfferWorkflow,
         EngagementWorkflow,
         SlotPoolWorkflow,
@@ -39,6 +41,7 @@ def pool_workflow_classes() -> list[type]:
 
 def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
     from activities.candidacies import CandidacyActivities
+    from activities.deliveries import DeliveryActivities
     from activities.engagements import EngagementActivities
     from activities.invites import InviteActivities
     from activities.job_posts import JobPostCloseActivities
@@ -52,6 +55,7 @@ def activity_instances(db: Database, settings: Settings) -> list[ActivityGroup]:
 
     return [
         CandidacyActivities(db),
+        DeliveryActivities(),
         EngagementActivities(db),
         LedgerActivities(db),
         MessageActivities(db, settings),

@@ -1,5 +1,5 @@
 """What an interview tells people as its booking changes (InterviewWorkflow queues the changes
-as they happen and announces them here, in order):
+as they happen and announces them here, in order, as deliveries its outbox sends in turn):
 
 - booked or moved: both sides get the calendar's REQUEST (`interview_booked`, or
   `interview_rescheduled` with who moved it and why);
@@ -17,6 +17,7 @@ from typing import Any
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.deliveries import Delivery
     from contracts.hiring import (
         Booking,
         BookingCancellation,
@@ -25,10 +26,9 @@ with workflow.unsafe.imports_passed_through():
         InterviewStart,
         Side,
     )
-    from contracts.messages import MessageActivities, SystemMessage
-    from contracts.notify import CANCEL, REQUEST, InviteActivities, InviteRequest
-    from workflows.common import notify, run_activity
-    from workflows.policies import DELIVERY
+    from contracts.messages import SystemMessage
+    from contracts.notify import CANCEL, REQUEST, InviteRequest, NotifyRequest
+    from workflows.deliveries import deliver
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,19 @@ class BookingNotices:
         }
 
     async def announce(self, change: Change, candidacy_end: CandidacyEnded | None) -> None:
-        if isinstance(change, Booked):
-            await self._booked(change)
-        elif isinstance(change, Cancelled):
-            await self._cancelled(change, candidacy_end)
-        else:
-            await self._request_cancelled(change)
+        """Send the change's deliveries one after the other."""
+        for delivery in self.deliveries(change, candidacy_end):
+            await deliver(delivery)
 
-    async def _booked(self, change: Booked) -> None:
+    def deliveries(self, change: Change, candidacy_end: CandidacyEnded | None) -> list[Delivery]:
+        """What announces the change, in the order it is to go out."""
+        if isinstance(change, Booked):
+            return [self._booked(change)]
+        if isinstance(change, Cancelled):
+            return self._cancelled(change, candidacy_end)
+        return self._request_cancelled(change)
+
+    def _booked(self, change: Booked) -> Delivery:
         moved = change.move is not None or (
             self.calendars_hold is not None and self.calendars_hold != change.booking
         )
@@ -97,7 +102,7 @@ class BookingNotices:
                 "previous_start": change.move.from_start,
             }
         self.calendars_hold = change.booking
-        await self._invite(
+        return self._invite(
             REQUEST,
             change.booking,
             change.sequence,
@@ -107,16 +112,17 @@ class BookingNotices:
             extra,
         )
 
-    async def _cancelled(self, change: Cancelled, candidacy_end: CandidacyEnded | None) -> None:
+    def _cancelled(self, change: Cancelled, candidacy_end: CandidacyEnded | None) -> list[Delivery]:
         record, booking = change.record, change.booking
         self.calendars_hold = None
         told: list[str] = []
+        deliveries: list[Delivery] = []
         if candidacy_end is not None and record.side is None:
             for notice in candidacy_end.notices:
                 recipients = [r for r in notice.recipient_ids if r in self._everyone()]
                 recipients = [r for r in recipients if r not in told]
                 if recipients:
-                    await self._invite(
+                    invite = self._invite(
                         CANCEL,
                         booking,
                         record.sequence,
@@ -126,38 +132,46 @@ class BookingNotices:
                         notice.context,
                         link=notice.link,
                     )
+                    deliveries.append(invite)
                     told.extend(recipients)
         elif record.side is not None:
             others = (
                 self.client_side if record.side == Side.CONTRACTOR else [self.start.contractor_id]
             )
-            await self._invite(
-                CANCEL,
-                booking,
-                record.sequence,
-                others,
-                "interview_cancelled",
-                f"{self.key}:cancelled-{record.sequence}",
-                _cancellation_context(record),
+            deliveries.append(
+                self._invite(
+                    CANCEL,
+                    booking,
+                    record.sequence,
+                    others,
+                    "interview_cancelled",
+                    f"{self.key}:cancelled-{record.sequence}",
+                    _cancellation_context(record),
+                )
             )
             told.extend(others)
-            await self._post_to_thread(
-                f"cancelled-{record.sequence}", cancellation_message(self.start.round, record)
+            deliveries.append(
+                self._thread_message(
+                    f"cancelled-{record.sequence}", cancellation_message(self.start.round, record)
+                )
             )
         rest = [r for r in self._everyone() if r not in told]
         if rest:
-            await self._invite(
-                CANCEL,
-                booking,
-                record.sequence,
-                rest,
-                "interview_invite_cancelled",
-                f"{self.key}:invite-cancel-{record.sequence}",
-                {"sequence": record.sequence, "reason": record.reason},
+            deliveries.append(
+                self._invite(
+                    CANCEL,
+                    booking,
+                    record.sequence,
+                    rest,
+                    "interview_invite_cancelled",
+                    f"{self.key}:invite-cancel-{record.sequence}",
+                    {"sequence": record.sequence, "reason": record.reason},
+                )
             )
+        return deliveries
 
-    async def _request_cancelled(self, change: RequestCancelled) -> None:
-        await notify(
+    def _request_cancelled(self, change: RequestCancelled) -> list[Delivery]:
+        told = NotifyRequest(
             event_key=f"{self.key}:request-cancelled",
             template="interview_cancelled",
             recipient_ids=[self.start.contractor_id],
@@ -165,26 +179,29 @@ class BookingNotices:
                 {"by_side": Side.CLIENT.value, "reason": change.reason, "request_cancelled": True}
             ),
             link=f"/candidacies/{self.start.candidacy_id}",
+            at=workflow.now(),
         )
-        await self._post_to_thread(
-            "request-cancelled",
-            f"The client cancelled the request for the round {self.start.round} interview. "
-            f"Reason: {change.reason}",
-        )
+        return [
+            Delivery(notify=told),
+            self._thread_message(
+                "request-cancelled",
+                f"The client cancelled the request for the round {self.start.round} interview. "
+                f"Reason: {change.reason}",
+            ),
+        ]
 
-    async def _post_to_thread(self, event: str, body: str) -> None:
-        await run_activity(
-            MessageActivities.post_system_message,
-            SystemMessage(
+    def _thread_message(self, event: str, body: str) -> Delivery:
+        return Delivery(
+            message=SystemMessage(
                 company_id=self.start.company_id,
                 contractor_id=self.start.contractor_id,
                 body=body,
                 event_key=f"{self.key}:{event}",
                 at=workflow.now(),
-            ),
+            )
         )
 
-    async def _invite(
+    def _invite(
         self,
         method: str,
         booking: Booking,
@@ -194,10 +211,9 @@ class BookingNotices:
         event_key: str,
         extra: dict[str, Any],
         link: str | None = None,
-    ) -> None:
-        await run_activity(
-            InviteActivities.send_invite,
-            InviteRequest(
+    ) -> Delivery:
+        return Delivery(
+            invite=InviteRequest(
                 interview_id=self.start.interview_id,
                 job_post_id=self.start.job_post_id,
                 round=self.start.round,
@@ -212,8 +228,7 @@ class BookingNotices:
                 event_key=event_key,
                 context=self.context({"sequence": sequence, **extra}),
                 link=link or f"/interviews/{self.start.interview_id}",
-            ),
-            DELIVERY,
+            )
         )
 
     def _everyone(self) -> list[str]:

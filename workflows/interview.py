@@ -21,6 +21,11 @@ for a new claim after a cancellation. Each wait looks at the booking itself as w
 outbox (an announcement under way may have emptied it), and a courier of its own tells the
 candidacy each change as it happens: the update `caught_up` answers once it has.
 
+Whatever the interview tells people (notices, calendar invites, thread messages) goes in its
+outbox of deliveries, sent in order by one coroutine: the story never waits on the mail server.
+It ends as soon as the story does, handing what is still unsent (and the thank-you nudge) to a
+DeliveriesWorkflow of its own (workflows/deliveries.py).
+
 Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
 story goes on from it as from any booking (the pool tells the candidacy first, so the courier
@@ -44,6 +49,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
+    from contracts.deliveries import Delivery
     from contracts.hiring import (
         SLOT_UNAVAILABLE,
         AssessmentExtension,
@@ -104,6 +110,8 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.claimable import claim_refusal
     from workflows.common import at_utc, run_activity, wait_until
+    from workflows.deliveries import hand_over_unsent, queue
+    from workflows.outbox import Outbox
     from workflows.policies import ATTENDED, DELIVERY
 
 BOOK_TIMEOUT = timedelta(seconds=10)
@@ -124,6 +132,10 @@ CLAIM_WHILE_WAITING_PATCH = "waiting-for-a-claim-sees-the-booking"
 CANDIDACY_TOLD_AT_ONCE_PATCH = "candidacy-told-of-changes-at-once"
 # An interview that ends tells the slot pool, which gives back a booking it made meanwhile.
 POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
+# Notices, invites and thread messages go out from the outbox's drain, never awaited by the
+# story; the interview ends at once, handing what is still unsent (and the thank-you nudge) to a
+# DeliveriesWorkflow of its own.
+NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
 
 
 @workflow.defn(sandboxed=False)
@@ -168,6 +180,8 @@ class InterviewWorkflow:
         self.courier: asyncio.Future[None] | None = None
         self.over = False  # the story has ended: nothing more is told to the candidacy
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
+        self.deliveries = Outbox()  # what announces them, and every notice, on its way out
+        self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
@@ -176,6 +190,9 @@ class InterviewWorkflow:
     @workflow.run
     async def run(self, start: InterviewStart) -> InterviewResult:
         self._details()
+        if workflow.patched(NOTICES_OFF_THE_STORY_PATCH):
+            self.off_the_story = True
+            self.deliveries.start()
         if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
             self.courier = asyncio.ensure_future(self._keep_candidacy_current())
         story = asyncio.ensure_future(self._story(start))
@@ -198,6 +215,7 @@ class InterviewWorkflow:
             await _to_the_end(self._wind_down())
         self.over = True
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await self._hand_over_unsent(self._farewell())
         return InterviewResult(
             interview_id=start.interview_id,
             status=self.state.status,
@@ -343,14 +361,23 @@ class InterviewWorkflow:
             )
         await self._wait(recorded)
         await self._tell_parent()
+        if not self.off_the_story:  # (else it goes with the end: see _farewell)
+            for nudge in self._farewell():
+                await self._send(nudge)
+
+    def _farewell(self) -> list[NotifyRequest]:
+        """After a completed interview, the contractor is nudged to thank the interviewer."""
         outcome = self.state.outcome
-        if outcome is not None and outcome.outcome == OutcomeKind.COMPLETED:
-            await self._tell(
+        if outcome is None or outcome.outcome != OutcomeKind.COMPLETED:
+            return []
+        return [
+            self._notice(
                 "thank_interviewer_nudge",
                 [self.start.contractor_id],
                 {"thank_by": workflow.now() + THANK_INTERVIEWER_WITHIN},
                 link="/threads?panel=marketplace",
             )
+        ]
 
     def _moved_on(self, booking: Booking | None, sequence: int) -> Callable[[], bool]:
         """Whether the booking differs from `booking` (booked at `sequence`), or a change of it
@@ -403,6 +430,11 @@ class InterviewWorkflow:
             if release is not None:
                 await self._release(*release)
         await self._flush()
+        if self.candidacy_end is not None and self.off_the_story:
+            # The candidacy's ending notices share these cancellations' rows (its email must be
+            # the one carrying the calendar's CANCEL): it sends them once this interview ended.
+            await self.deliveries.flushed()
+        await self._hand_over_unsent([])
         if workflow.patched(POOL_TOLD_OF_END_PATCH):
             self.in_pool = False
             await self._notify_pool(INTERVIEW_ENDED)
@@ -813,8 +845,14 @@ class InterviewWorkflow:
     # --- announcing changes of the booking ----------------------------------------------------
 
     async def _flush(self) -> None:
-        """Announce the queued changes, oldest first. Each announcement runs to its end even
-        when the workflow is cancelled meanwhile, so calendars never miss a change."""
+        """Announce the queued changes, oldest first: their deliveries join the outbox (or, on
+        the old path, each announcement runs to its end even when the workflow is cancelled
+        meanwhile), so calendars never miss a change and get them in order."""
+        if self.off_the_story:
+            while self.outbox:
+                for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
+                    queue(self.deliveries, delivery)
+            return
         while self.outbox:
             change = self.outbox[0]
             try:
@@ -822,6 +860,17 @@ class InterviewWorkflow:
             finally:
                 if self.outbox and self.outbox[0] is change:
                     self.outbox.pop(0)
+
+    async def _hand_over_unsent(self, last: list[NotifyRequest]) -> None:
+        """The interview ends at once: what it has not sent yet, then `last`, go out from a
+        workflow of their own that outlives it."""
+        if self.off_the_story:
+            await hand_over_unsent(
+                self.deliveries,
+                self.key,
+                self.start.interview_id,
+                [Delivery(notify=notice) for notice in last],
+            )
 
     async def _tell_pool(self, signal: str) -> None:
         waiting = signal == CONTRACTOR_WAITING
@@ -921,20 +970,40 @@ class InterviewWorkflow:
         about: str | None = None,
     ) -> None:
         """Notify about this interview: nothing unsent goes out once it is cancelled (or, with
-        `about`, once that booking is). Cancelled half-way (the interview winding down), the
-        attempt is abandoned rather than cancelled: the notification service itself drops what
-        is no longer to be sent, and the workflow need not wait for the attempt to stop."""
+        `about`, once that booking is)."""
+        notice = self._notice(template, recipients, context, event, link, about)
+        if self.off_the_story:
+            queue(self.deliveries, Delivery(notify=notice))
+        else:
+            await self._send(notice)
+
+    def _notice(
+        self,
+        template: str,
+        recipients: list[str],
+        context: dict[str, object],
+        event: str | None = None,
+        link: str | None = None,
+        about: str | None = None,
+    ) -> NotifyRequest:
+        return NotifyRequest(
+            event_key=f"{self.key}:{event or template}",
+            template=template,
+            recipient_ids=list(dict.fromkeys(recipients)),
+            context=self._context(context),
+            link=link or f"/interviews/{self.start.interview_id}",
+            at=workflow.now(),
+            subject_id=about or self.key,
+        )
+
+    async def _send(self, notice: NotifyRequest) -> None:
+        """The story's own send (before NOTICES_OFF_THE_STORY_PATCH). Cancelled half-way (the
+        interview winding down), the attempt is abandoned rather than cancelled: the
+        notification service itself drops what is no longer to be sent, and the workflow need
+        not wait for the attempt to stop."""
         await workflow.execute_activity_method(
             NotifyActivities.send_notification,
-            NotifyRequest(
-                event_key=f"{self.key}:{event or template}",
-                template=template,
-                recipient_ids=list(dict.fromkeys(recipients)),
-                context=self._context(context),
-                link=link or f"/interviews/{self.start.interview_id}",
-                at=workflow.now(),
-                subject_id=about or self.key,
-            ),
+            notice,
             start_to_close_timeout=DELIVERY.start_to_close,
             heartbeat_timeout=DELIVERY.heartbeat,
             retry_policy=DELIVERY.retry,

@@ -3,7 +3,8 @@
 Update and signal handlers answer from the workflow's state; whatever may be slow (email, other
 workflows) goes in here and the drain sends it after the answer, oldest first. A failed entry is
 logged and the drain goes on: one failed notice must not hold back the next. The workflow waits
-for `empty()` (with `workflow.all_handlers_finished`) before it completes or continues as new.
+for `empty()` (with `workflow.all_handlers_finished`) before it completes or continues as new, or
+hands what is left (entries put with their `data`) to a workflow that outlives it (`hand_over`).
 """
 
 import asyncio
@@ -20,12 +21,13 @@ Send = Callable[[], Awaitable[object]]
 class _Entry:
     what: str  # named in the log when it fails
     send: Send
+    data: object = None  # what the entry sends, as data another workflow can take over
 
 
 @dataclass
 class Outbox:
     entries: list[_Entry] = field(default_factory=list)
-    sending: bool = False
+    current: _Entry | None = None  # being sent
     drain: "asyncio.Future[None] | None" = None
 
     def start(self) -> None:
@@ -33,12 +35,19 @@ class Outbox:
         if self.drain is None:
             self.drain = asyncio.ensure_future(self._drain_forever())
 
-    def put(self, what: str, send: Send) -> None:
+    def put(self, what: str, send: Send, data: object = None) -> None:
         self.start()
-        self.entries.append(_Entry(what, send))
+        self.entries.append(_Entry(what, send, data))
 
     def empty(self) -> bool:
-        return not self.entries and not self.sending
+        return not self.entries and self.current is None
+
+    def hand_over(self) -> list[object]:
+        """The data of everything not sent yet, the entry being sent first (its send may never
+        end: its workflow is about to); the drain sends nothing more."""
+        left = [e.data for e in ([self.current] if self.current else []) + self.entries]
+        self.entries.clear()
+        return left
 
     async def flushed(self) -> None:
         """Wait until everything queued so far is sent."""
@@ -53,7 +62,7 @@ class Outbox:
         while True:
             await workflow.wait_condition(lambda: bool(self.entries))
             entry = self.entries.pop(0)
-            self.sending = True
+            self.current = entry
             try:
                 await entry.send()
             except FailureError as failure:
@@ -61,4 +70,4 @@ class Outbox:
                     "outbox: %s failed: %s %s", entry.what, type(failure).__name__, failure
                 )
             finally:
-                self.sending = False
+                self.current = None

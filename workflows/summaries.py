@@ -84,6 +84,17 @@ def relay_details() -> str:
     )
 
 
+def unsent_summary(owner_id: str) -> str:
+    return f"Notices {owner_id} had not sent when it ended"
+
+
+def unsent_details() -> str:
+    return (
+        "Sends, in order, what a workflow had not sent when it ended (notifications, calendar "
+        "invites, thread messages), retrying each until the mail server takes it."
+    )
+
+
 def close_summary(job_post_id: str) -> str:
     return f"Close of job post {job_post_id}: its open candidacies end"
 

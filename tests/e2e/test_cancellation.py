@@ -79,6 +79,7 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
     assert invite["METHOD"] == "REQUEST"
     assert int(invite.walk("VEVENT")[0]["SEQUENCE"]) == 2
     await record_history(stack.env.client, ada.interview_id, "interview_cancelled_and_rebooked")
+    await record_history(stack.env.client, ada.interview_id, "interview_invites_off_the_story")
     # (The same, with every claim decided by the round's slot pool; then with the pool telling
     # the candidacy of each booking along with the interview.)
     await record_history(

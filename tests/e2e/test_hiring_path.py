@@ -10,6 +10,7 @@ from temporalio.client import WorkflowExecutionStatus
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from tests.helpers import eventually, notified, record_history, wait_for_stage
 from tests.stack import Actor, Stack
+from workflows.deliveries import unsent_workflow_id
 
 
 async def _propose(stack: Stack, client: Actor, job_id: str, days: int, minutes: int = 30) -> str:
@@ -118,8 +119,14 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
 
     # The list reads the database's projection, written just after the workflow moves on.
     await eventually(listed, lambda rows: rows == [(candidacy_id, "interviewing", 2)])
+    # The interview ended at once; the thank-you nudge went out from a workflow of its own.
+    unsent = stack.env.client.get_workflow_handle(unsent_workflow_id(interview_id))
+    assert await unsent.result() == 1
+    await notified(stack, contractor.id, "thank_interviewer_nudge")
     await record_history(stack.env.client, candidacy_id, "candidacy_round1_advance")
     await record_history(stack.env.client, interview_id, "interview_round1_completed")
+    await record_history(stack.env.client, interview_id, "interview_notices_off_the_story")
+    await record_history(stack.env.client, unsent.id, "deliveries_thank_you_nudge")
 
 
 async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
@@ -153,6 +160,7 @@ async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
     handle = stack.env.client.get_workflow_handle(interview_id)
     await eventually(handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING)
     await record_history(stack.env.client, candidacy_id, "candidacy_rejected_while_interviewing")
+    await record_history(stack.env.client, interview_id, "interview_ended_by_the_rejection")
 
 
 async def test_reject_without_feedback_sends_the_kind_default(stack: Stack) -> None:
