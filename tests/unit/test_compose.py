@@ -9,7 +9,7 @@ import yaml
 
 from core.codec import KeyRing
 
-COMPOSE = Path(__file__).parent.parent / "docker-compose.temporal.yml"
+COMPOSE = Path(__file__).parents[2] / "docker-compose.temporal.yml"
 
 
 def defaults(value: str) -> str:
