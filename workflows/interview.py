@@ -141,6 +141,10 @@ NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
 LOCAL_INVITES_PATCH = "interview-invites-sent-as-local-activities"
 # A booking and its status go in one search-attribute upsert.
 ONE_UPSERT_PER_BOOKING_PATCH = "interview-booking-in-one-upsert"
+# The candidacy is not told of bookings (made, moved or cancelled): its view of the round, while
+# it waits for a slot, reads the booking from this interview or the slot pool
+# (api/pending_bookings.py). It still hears of every other change.
+CANDIDACY_READS_BOOKINGS_PATCH = "candidacy-reads-the-booking-from-the-interview"
 
 
 @workflow.defn(sandboxed=False)
@@ -189,6 +193,7 @@ class InterviewWorkflow:
         self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
         self.local_invites = False  # whether invites go as local activities
         self.one_upsert_per_booking = False
+        self.candidacy_reads_bookings = False  # whether a booking is left out of its view
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
@@ -203,6 +208,8 @@ class InterviewWorkflow:
         # Asked here, at the start, so that their markers are not written on a booking's path.
         self.local_invites = self.off_the_story and workflow.patched(LOCAL_INVITES_PATCH)
         self.one_upsert_per_booking = workflow.patched(ONE_UPSERT_PER_BOOKING_PATCH)
+        if workflow.info().parent is not None:
+            self.candidacy_reads_bookings = workflow.patched(CANDIDACY_READS_BOOKINGS_PATCH)
         if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
             self.courier = asyncio.ensure_future(self._keep_candidacy_current())
         story = asyncio.ensure_future(self._story(start))
@@ -493,8 +500,10 @@ class InterviewWorkflow:
                 self.slots_seen.add(booked.slot_id)
                 self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
                 if booked.candidacy_told and self.parent_told == self.parent_knows:
-                    # The pool told the candidacy (no signal of ours under way): nothing to tell.
-                    self.parent_told = self.parent_knows = self._parent_view()
+                    # The pool told the candidacy (no signal of ours under way): it knows the
+                    # booking (where it reads bookings itself, the courier takes it back out).
+                    told = (InterviewStatus.BOOKED.value, booking.start, booking.end)
+                    self.parent_told = self.parent_knows = told
                 return
         if booked.candidacy_told:
             self.parent_told = None  # the candidacy heard of a booking not taken: tell it again
@@ -957,6 +966,8 @@ class InterviewWorkflow:
         self.parent_knows = told
 
     def _parent_view(self) -> tuple[str, datetime | None, datetime | None]:
+        if self.candidacy_reads_bookings and self.state.status == InterviewStatus.BOOKED:
+            return (InterviewStatus.AWAITING_SLOT.value, None, None)  # it reads the booking here
         booking = self.state.booking
         return (
             self.state.status.value,
