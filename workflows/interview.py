@@ -28,9 +28,10 @@ DeliveriesWorkflow of its own (workflows/deliveries.py).
 
 Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
-story goes on from it as from any booking (the pool tells the candidacy first, so the courier
-has nothing to tell). A booking told once this interview can no longer take it (cancelled
-meanwhile) is given back, and the candidacy told how the interview really stands. A move, a
+story goes on from it as from any booking. The candidacy is not told of bookings (its view of
+the round reads them from here or the pool, api/pending_bookings.py): the courier tells it the
+other changes. A booking told once this interview can no longer take it (cancelled meanwhile)
+is given back. A move, a
 cancellation and the end go through the pool too (the slot activities are its updates).
 
 Not sandboxed: every import is passed through (pydantic models, pure rules of `domain/`, the
@@ -143,7 +144,8 @@ LOCAL_INVITES_PATCH = "interview-invites-sent-as-local-activities"
 ONE_UPSERT_PER_BOOKING_PATCH = "interview-booking-in-one-upsert"
 # The candidacy is not told of bookings (made, moved or cancelled): its view of the round, while
 # it waits for a slot, reads the booking from this interview or the slot pool
-# (api/pending_bookings.py). It still hears of every other change.
+# (api/pending_bookings.py). It still hears of every other change. A booking's invite goes out
+# and the story sets its reminder's timer in the signal's one workflow task.
 CANDIDACY_READS_BOOKINGS_PATCH = "candidacy-reads-the-booking-from-the-interview"
 
 
