@@ -11,9 +11,8 @@ from temporalio import activity
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import slot_pool as interface
-from contracts.hiring import InterviewRef, InterviewState, InterviewStatus, SlotPoolStart
+from contracts.hiring import InterviewState, InterviewStatus, SlotPoolStart
 from contracts.slot_pool import (
-    INTERVIEW_CHANGED,
     INTERVIEW_STATUS_QUERY,
     SLOT_BOOKED,
     ClaimVerdict,
@@ -27,7 +26,6 @@ from contracts.slot_pool import (
 )
 from core.db import Database
 from core.settings import Settings
-from domain.ids import candidacy_workflow_id, parse_interview_workflow_id
 from store.models import JobPost, Slot, User
 from store.pool_slots import as_pool_slot
 from workflows.claimable import claim_refusal
@@ -77,10 +75,10 @@ class SlotPoolActivities(interface.SlotPoolActivities):
     @activity.defn
     async def project_slots(self, batch: SlotProjection) -> ProjectionResult:
         """Write the batch's rows as the pool holds them (one transaction), then tell each
-        interview its booking, its candidacy first (so the interview need not: fewer events
-        per booking); answers the interviews that no longer run. Retried, it writes and tells
-        again: both are idempotent (an interview that no longer takes the booking tells its
-        candidacy how it really stands)."""
+        interview its booking (not its candidacy: the candidacy's view reads a booking from the
+        interview or the pool, api/pending_bookings.py, and an interview started before that
+        tells its candidacy itself); answers the interviews that no longer run. Retried, it
+        writes and tells again: both are idempotent."""
         if batch.rows:
             async with self.db.session() as session:
                 # One statement for the batch (an UPDATE by primary key per row).
@@ -100,35 +98,13 @@ class SlotPoolActivities(interface.SlotPoolActivities):
         client = activity.client()
 
         async def tell(booked: SlotBooked) -> str | None:
-            told = booked.model_copy(update={"candidacy_told": await _tell_candidacy(booked)})
             try:
-                await client.get_workflow_handle(booked.interview_id).signal(SLOT_BOOKED, told)
+                await client.get_workflow_handle(booked.interview_id).signal(SLOT_BOOKED, booked)
             except RPCError as error:
                 if error.status == RPCStatusCode.NOT_FOUND:
                     return booked.interview_id
                 raise
             return None
-
-        async def _tell_candidacy(booked: SlotBooked) -> bool:
-            parsed = parse_interview_workflow_id(booked.interview_id)
-            if parsed is None:
-                return False
-            job_post_id, contractor_id, round_number = parsed
-            ref = InterviewRef(
-                interview_id=booked.interview_id,
-                round=round_number,
-                status=InterviewStatus.BOOKED.value,
-                start=booked.start,
-                end=booked.end,
-            )
-            handle = client.get_workflow_handle(candidacy_workflow_id(job_post_id, contractor_id))
-            try:
-                await handle.signal(INTERVIEW_CHANGED, ref)
-            except RPCError as error:
-                if error.status == RPCStatusCode.NOT_FOUND:
-                    return False  # the candidacy has ended: its interview will hear of it too
-                raise
-            return True
 
         told = await asyncio.gather(*(tell(b) for b in batch.tell))
         return ProjectionResult(ended=[i for i in told if i is not None])

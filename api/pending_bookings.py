@@ -1,9 +1,10 @@
-"""A claim answers as soon as the round's slot pool has booked the slot; the interview, and
-through it the candidacy, hear of the booking a moment later, in the pool's next batch. Until
-they have, what may follow a 200 at once takes the booking from the pool, the authority on
-slots (or, when no run of the pool is going, from the rows it wrote): the interview's and the
-candidacy's views show it as booked, and a cancel or a move made meanwhile first waits until
-the interview holds it."""
+"""A claim answers as soon as the round's slot pool has booked the slot; the interview hears of
+the booking a moment later, in the pool's next batch. Until it has, what may follow a 200 at
+once takes the booking from the pool, the authority on slots (or, when no run of the pool is
+going, from the rows it wrote): the interview's view shows it as booked, and a cancel or a move
+made meanwhile first waits until the interview holds it. The candidacy is never told of a
+booking (the interview's other changes, yes): its view of a round waiting for a slot always
+reads the booking from the interview, or the pool."""
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession

@@ -76,7 +76,8 @@ class SlotRelease(BaseModel):
 
 class SlotBooked(BaseModel):
     """Told to an interview once the pool booked a slot for it (signal `slot_booked`);
-    `candidacy_told`: its candidacy was told first (signal `interview_changed`)."""
+    `candidacy_told`: its candidacy was told first (signal `interview_changed`), as the pool's
+    batches did before the candidacy read bookings from the interview; now always False."""
 
     interview_id: str
     slot_id: str

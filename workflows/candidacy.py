@@ -635,9 +635,12 @@ class CandidacyWorkflow:
             return "Waiting for the contractor's answer to the offer"
         if self.interview is not None and current is not None:
             when = f", booked for {at_utc(current.start)}" if current.start else ""
+            # (Of a booking made or moved, only the interview may have heard: it shows it.)
+            waiting = current.status == InterviewStatus.AWAITING_SLOT.value
+            status = "awaiting a slot or booked" if waiting else current.status
             return (
                 f"Waiting for the {of_rounds} interview {current.interview_id} "
-                f"({current.status}{when}) to end"
+                f"({status}{when}) to end"
             )
         return f"Waiting for the client to request the {of_rounds} interview"
 

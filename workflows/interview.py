@@ -28,9 +28,10 @@ DeliveriesWorkflow of its own (workflows/deliveries.py).
 
 Slots are decided by the round's slot pool (workflows/slot_pool.py): a contractor's claim is an
 update of the pool, which tells this workflow the booking it made (signal `slot_booked`); the
-story goes on from it as from any booking (the pool tells the candidacy first, so the courier
-has nothing to tell). A booking told once this interview can no longer take it (cancelled
-meanwhile) is given back, and the candidacy told how the interview really stands. A move, a
+story goes on from it as from any booking. The candidacy is not told of bookings (its view of
+the round reads them from here or the pool, api/pending_bookings.py): the courier tells it the
+other changes. A booking told once this interview can no longer take it (cancelled meanwhile)
+is given back. A move, a
 cancellation and the end go through the pool too (the slot activities are its updates).
 
 Not sandboxed: every import is passed through (pydantic models, pure rules of `domain/`, the
@@ -136,6 +137,16 @@ POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
 # story; the interview ends at once, handing what is still unsent (and the thank-you nudge) to a
 # DeliveriesWorkflow of its own.
 NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
+# Invites go out as local activities, within the workflow task that queued them (a booking's
+# signal): no activity task and no second workflow task per booking.
+LOCAL_INVITES_PATCH = "interview-invites-sent-as-local-activities"
+# A booking and its status go in one search-attribute upsert.
+ONE_UPSERT_PER_BOOKING_PATCH = "interview-booking-in-one-upsert"
+# The candidacy is not told of bookings (made, moved or cancelled): its view of the round, while
+# it waits for a slot, reads the booking from this interview or the slot pool
+# (api/pending_bookings.py). It still hears of every other change. A booking's invite goes out
+# and the story sets its reminder's timer in the signal's one workflow task.
+CANDIDACY_READS_BOOKINGS_PATCH = "candidacy-reads-the-booking-from-the-interview"
 
 
 @workflow.defn(sandboxed=False)
@@ -182,6 +193,9 @@ class InterviewWorkflow:
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
         self.deliveries = Outbox()  # what announces them, and every notice, on its way out
         self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
+        self.local_invites = False  # whether invites go as local activities
+        self.one_upsert_per_booking = False
+        self.candidacy_reads_bookings = False  # whether a booking is left out of its view
         self.request_cancelled = False
         self.winding_down = False  # the story is being cancelled: it must not go on
         self.candidacy_end: CandidacyEnded | None = None
@@ -193,6 +207,11 @@ class InterviewWorkflow:
         if workflow.patched(NOTICES_OFF_THE_STORY_PATCH):
             self.off_the_story = True
             self.deliveries.start()
+        # Asked here, at the start, so that their markers are not written on a booking's path.
+        self.local_invites = self.off_the_story and workflow.patched(LOCAL_INVITES_PATCH)
+        self.one_upsert_per_booking = workflow.patched(ONE_UPSERT_PER_BOOKING_PATCH)
+        if workflow.info().parent is not None:
+            self.candidacy_reads_bookings = workflow.patched(CANDIDACY_READS_BOOKINGS_PATCH)
         if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
             self.courier = asyncio.ensure_future(self._keep_candidacy_current())
         story = asyncio.ensure_future(self._story(start))
@@ -454,10 +473,7 @@ class InterviewWorkflow:
                 return held  # the same claim again
             self._check_claimable()
             booking = await self._book(request.slot_id)
-            self._change_booking(booking)
-            self.state.booked_at = workflow.now()
-            self._set(InterviewStatus.BOOKED)
-            self.outbox.append(Booked(booking, self.state.sequence))
+            self._take(booking, workflow.now())
             return booking
 
     @claim.validator
@@ -482,15 +498,14 @@ class InterviewWorkflow:
             )
             if takes:
                 booking = Booking(slot_id=booked.slot_id, start=booked.start, end=booked.end)
-                self._change_booking(booking)
-                self.state.booked_at = booked.booked_at
-                self._set(InterviewStatus.BOOKED)
-                self.outbox.append(Booked(booking, self.state.sequence))
+                self._take(booking, booked.booked_at)
                 self.slots_seen.add(booked.slot_id)
                 self.in_pool = False  # the pool no longer counts it as waiting: nothing to tell
                 if booked.candidacy_told and self.parent_told == self.parent_knows:
-                    # The pool told the candidacy (no signal of ours under way): nothing to tell.
-                    self.parent_told = self.parent_knows = self._parent_view()
+                    # The pool told the candidacy (no signal of ours under way): it knows the
+                    # booking (where it reads bookings itself, the courier takes it back out).
+                    told = (InterviewStatus.BOOKED.value, booking.start, booking.end)
+                    self.parent_told = self.parent_knows = told
                 return
         if booked.candidacy_told:
             self.parent_told = None  # the candidacy heard of a booking not taken: tell it again
@@ -729,6 +744,15 @@ class InterviewWorkflow:
             non_retryable=True,
         )
 
+    def _take(self, booking: Booking, booked_at: datetime | None) -> None:
+        """A claim booked `booking`: the round is booked, its invite queued."""
+        if self.one_upsert_per_booking:
+            self.state.status = InterviewStatus.BOOKED  # upserted with the booking's start
+        self._change_booking(booking)
+        self.state.booked_at = booked_at
+        self._set(InterviewStatus.BOOKED)
+        self.outbox.append(Booked(booking, self.state.sequence))
+
     def _change_booking(self, new: Booking | None) -> None:
         """Every change after the first booking raises the invite's SEQUENCE."""
         if self.booking_changes > 0:
@@ -851,7 +875,7 @@ class InterviewWorkflow:
         if self.off_the_story:
             while self.outbox:
                 for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
-                    queue(self.deliveries, delivery)
+                    queue(self.deliveries, delivery, local_invite=self.local_invites)
             return
         while self.outbox:
             change = self.outbox[0]
@@ -944,6 +968,8 @@ class InterviewWorkflow:
         self.parent_knows = told
 
     def _parent_view(self) -> tuple[str, datetime | None, datetime | None]:
+        if self.candidacy_reads_bookings and self.state.status == InterviewStatus.BOOKED:
+            return (InterviewStatus.AWAITING_SLOT.value, None, None)  # it reads the booking here
         booking = self.state.booking
         return (
             self.state.status.value,

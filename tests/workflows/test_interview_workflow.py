@@ -24,6 +24,7 @@ from contracts.hiring import (
 )
 from contracts.slot_pool import SlotBooked
 from domain.plans import Assessment, Round, RoundKind
+from tests.helpers import eventually
 from tests.workflows.calendar import business_days_after, same_moments, same_time_of_day
 from tests.workflows.doubles import Doubles, worker_with
 from workflows.interview import InterviewWorkflow
@@ -175,3 +176,56 @@ async def test_a_booking_is_reminded_24_h_and_1_h_before_and_its_outcome_daily_a
     assert result.status == InterviewStatus.NO_SHOW
     assert result.booking is not None and result.booking.slot_id == "sl_1"
     assert "thank_interviewer_nudge" not in interview.doubles.templates()  # only when completed
+
+
+async def _events_since_signal(
+    handle: WorkflowHandle[InterviewWorkflow, InterviewResult], signal: str
+) -> list[str]:
+    """The kinds of the history's events from the (last) signal named `signal` on."""
+    events = (await handle.fetch_history()).events
+    at = max(
+        i
+        for i, e in enumerate(events)
+        if e.HasField("workflow_execution_signaled_event_attributes")
+        and e.workflow_execution_signaled_event_attributes.signal_name == signal
+    )
+    return [str(e.WhichOneof("attributes")).removesuffix("_event_attributes") for e in events[at:]]
+
+
+async def test_a_booking_writes_7_history_events_its_invite_sent_in_the_signals_workflow_task(
+    interview: Interview,
+) -> None:
+    handle = await interview.run()
+    await eventually(
+        handle.fetch_history,
+        lambda h: (
+            interview.doubles.args("tell_slot_pool")
+            and h.events[-1].HasField("workflow_task_completed_event_attributes")
+        ),
+    )
+    now = await interview.env.get_current_time()
+    begins = now.replace(microsecond=0) + 3 * DAY
+    booked = SlotBooked(
+        interview_id=interview.start.interview_id,
+        slot_id="sl_1",
+        start=begins,
+        end=begins + HOUR,
+        booked_at=now,
+    )
+    await handle.signal(InterviewWorkflow.slot_booked, booked)
+    events = await eventually(
+        lambda: _events_since_signal(handle, "slot_booked"), lambda e: "marker_recorded" in e
+    )
+    # The signal, its one workflow task, the status and start in one upsert, the 24 h
+    # reminder's timer, and the invite's local activity (its marker): no activity task.
+    assert events == [
+        "workflow_execution_signaled",
+        "workflow_task_scheduled",
+        "workflow_task_started",
+        "workflow_task_completed",
+        "upsert_workflow_search_attributes",
+        "timer_started",
+        "marker_recorded",
+    ]
+    [invite] = interview.doubles.args("send_invite")
+    assert (invite.method, invite.sequence, invite.start) == ("REQUEST", 0, begins)
