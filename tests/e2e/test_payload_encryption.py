@@ -53,7 +53,8 @@ async def hiring_story(stack: Stack) -> list[str]:
     thread = await stack.http.post(
         "/threads", json={"contractor_id": contractor.id}, headers=client.auth
     )
-    assert thread.status_code == 201, thread.text
+    # 200 when the cancellation's system message has already opened the pair's thread.
+    assert thread.status_code in (200, 201), thread.text
     sent = await stack.http.post(
         f"/threads/{thread.json()['id']}/messages", json={"body": MESSAGE}, headers=client.auth
     )
