@@ -38,23 +38,6 @@ async def run_activity(
         raise
 
 
-async def run_local_activity(activity: Any, arg: Any, policy: ActivityPolicy) -> Any:
-    """Run an activity as a local one, inside the calling workflow task (no activity task and
-    no further workflow task in the history when it ends before the task's timeout), under a
-    policy's timeout and retries; a failure it gives up on is logged and raised."""
-    try:
-        return await workflow.execute_local_activity(
-            activity,
-            arg,
-            start_to_close_timeout=policy.start_to_close,
-            retry_policy=policy.retry,
-            summary=in_words(activity),
-        )
-    except ActivityError as failure:
-        workflow.logger.error("activity %s failed: %s", failure.activity_type, error_type(failure))
-        raise
-
-
 def in_words(activity: Any) -> str:
     """An activity's name as words: `project_candidacy` reads "project candidacy"."""
     return str(getattr(activity, "__name__", activity)).replace("_", " ")

@@ -18,15 +18,14 @@ with workflow.unsafe.imports_passed_through():
     from contracts.deliveries import Delivery, DeliveryActivities, Unsent
     from contracts.messages import MessageActivities
     from contracts.notify import InviteActivities, NotifyActivities
-    from workflows.common import in_words, run_activity, run_local_activity
+    from workflows.common import in_words, run_activity
     from workflows.outbox import Outbox
     from workflows.policies import DELIVERY
 
 
-async def deliver(delivery: Delivery, *, local_invite: bool = False) -> None:
+async def deliver(delivery: Delivery) -> None:
     """Send one delivery: email retries with capped backoff until the mail server takes it; an
-    invite or a thread message that fails for good raises. With `local_invite`, an invite is
-    sent as a local activity, in the workflow task that queued it."""
+    invite or a thread message that fails for good raises."""
     if delivery.notify is not None:
         request = delivery.notify
         summary = f"notify: {in_words(request.template)} to {', '.join(request.recipient_ids)}"
@@ -34,16 +33,14 @@ async def deliver(delivery: Delivery, *, local_invite: bool = False) -> None:
             await run_activity(NotifyActivities.send_notification, request, DELIVERY, summary)
         except ActivityError:
             pass  # (logged) a failed notice never holds up what follows it
-    elif delivery.invite is not None and local_invite:
-        await run_local_activity(InviteActivities.send_invite, delivery.invite, DELIVERY)
     elif delivery.invite is not None:
         await run_activity(InviteActivities.send_invite, delivery.invite, DELIVERY)
     else:
         await run_activity(MessageActivities.post_system_message, delivery.message)
 
 
-def queue(outbox: Outbox, delivery: Delivery, *, local_invite: bool = False) -> None:
-    outbox.put(delivery.what, lambda: deliver(delivery, local_invite=local_invite), delivery)
+def queue(outbox: Outbox, delivery: Delivery) -> None:
+    outbox.put(delivery.what, lambda: deliver(delivery), delivery)
 
 
 def unsent_workflow_id(key: str) -> str:

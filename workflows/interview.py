@@ -137,9 +137,6 @@ POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
 # story; the interview ends at once, handing what is still unsent (and the thank-you nudge) to a
 # DeliveriesWorkflow of its own.
 NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
-# Invites go out as local activities, within the workflow task that queued them (a booking's
-# signal): no activity task and no second workflow task per booking.
-LOCAL_INVITES_PATCH = "interview-invites-sent-as-local-activities"
 # A booking and its status go in one search-attribute upsert.
 ONE_UPSERT_PER_BOOKING_PATCH = "interview-booking-in-one-upsert"
 # The candidacy is not told of bookings (made, moved or cancelled): its view of the round, while
@@ -193,7 +190,6 @@ class InterviewWorkflow:
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
         self.deliveries = Outbox()  # what announces them, and every notice, on its way out
         self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
-        self.local_invites = False  # whether invites go as local activities
         self.one_upsert_per_booking = False
         self.candidacy_reads_bookings = False  # whether a booking is left out of its view
         self.request_cancelled = False
@@ -208,7 +204,6 @@ class InterviewWorkflow:
             self.off_the_story = True
             self.deliveries.start()
         # Asked here, at the start, so that their markers are not written on a booking's path.
-        self.local_invites = self.off_the_story and workflow.patched(LOCAL_INVITES_PATCH)
         self.one_upsert_per_booking = workflow.patched(ONE_UPSERT_PER_BOOKING_PATCH)
         if workflow.info().parent is not None:
             self.candidacy_reads_bookings = workflow.patched(CANDIDACY_READS_BOOKINGS_PATCH)
@@ -875,7 +870,7 @@ class InterviewWorkflow:
         if self.off_the_story:
             while self.outbox:
                 for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
-                    queue(self.deliveries, delivery, local_invite=self.local_invites)
+                    queue(self.deliveries, delivery)
             return
         while self.outbox:
             change = self.outbox[0]

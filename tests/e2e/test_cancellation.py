@@ -89,7 +89,7 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
         stack.env.client, ada.interview_id, "interview_pool_told_candidacy_cancelled_and_rebooked"
     )
     # (Then with each invite sent within the workflow task that queued it.)
-    await record_history(stack.env.client, ada.interview_id, "interview_local_invites_one_upsert")
+    await record_history(stack.env.client, ada.interview_id, "interview_one_upsert_per_booking")
     await record_history(
         stack.env.client, slot_pool_workflow_id(job["id"], 1), "slot_pool_claims_and_a_release"
     )

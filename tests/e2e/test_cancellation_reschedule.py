@@ -134,7 +134,7 @@ async def test_third_contractor_reschedule_is_refused_the_client_may_still_move_
         stack.env.client, ada.interview_id, "interview_pool_booked_rescheduled_through_the_pool"
     )
     await record_history(
-        stack.env.client, ada.interview_id, "interview_rescheduled_local_invites_one_upsert"
+        stack.env.client, ada.interview_id, "interview_rescheduled_one_upsert_per_booking"
     )
     await record_history(
         stack.env.client, slot_pool_workflow_id(ada.job["id"], 1), "slot_pool_moves"

@@ -59,8 +59,8 @@ REQUIRED = {
     "slot_pool_moves",
     "interview_pool_booked_cancelled_and_rebooked",
     "interview_pool_booked_rescheduled_through_the_pool",
-    "interview_local_invites_one_upsert",
-    "interview_rescheduled_local_invites_one_upsert",
+    "interview_one_upsert_per_booking",
+    "interview_rescheduled_one_upsert_per_booking",
 }
 
 
