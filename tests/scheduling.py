@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar
 
-from tests.helpers import eventually, notifications_of, skip_to, ticking
+from tests.helpers import eventually, in_batches, notifications_of, skip_to, ticking
 from tests.stack import Actor, Stack
 
 
@@ -67,6 +67,25 @@ async def requested(stack: Stack, client: Actor, job: dict[str, Any]) -> Request
     """A contractor invited to the job post with round 1 requested."""
     contractor, candidacy_id = await invited(stack, client, job)
     return Requested(contractor, candidacy_id, await request_interview(stack, client, candidacy_id))
+
+
+async def awaiting_slots(
+    stack: Stack, client: Actor, job: dict[str, Any], count: int, at_once: int
+) -> list[tuple[Actor, str]]:
+    """`count` contractors invited to the job post, each with round 1 requested and waiting for
+    a slot: (contractor, interview id), set up `at_once` at a time."""
+
+    async def one() -> tuple[Actor, str]:
+        waiting = await requested(stack, client, job)
+        return waiting.contractor, waiting.interview_id
+
+    return await in_batches([one() for _ in range(count)], at_once)
+
+
+async def half_hourly_starts(stack: Stack, count: int) -> list[datetime]:
+    """`count` slot starts half an hour apart, from 3 days ahead (whole seconds)."""
+    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
+    return [first + timedelta(minutes=30 * i) for i in range(count)]
 
 
 async def propose(

@@ -5,7 +5,6 @@ contractor's booking where it was (never none). Run on SQLite and on PostgreSQL.
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
 
 import httpx
 from sqlmodel import select
@@ -13,7 +12,12 @@ from sqlmodel import select
 from contracts.hiring import InterviewStatus
 from store.models import Slot
 from tests.helpers import in_batches
-from tests.scheduling import booked, invited, now_of, request_interview, slot_ids
+from tests.scheduling import (
+    awaiting_slots,
+    booked,
+    half_hourly_starts,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 
@@ -29,14 +33,9 @@ async def test_reschedules_and_claims_racing_never_double_book_nor_drop_a_bookin
     client = await stack.client_user()
     job = await stack.job_post(client)
 
-    async def waiting() -> tuple[Actor, str]:
-        contractor, candidacy_id = await invited(stack, client, job)
-        return contractor, await request_interview(stack, client, candidacy_id)
-
-    people = await in_batches([waiting() for _ in range(BOOKED + WAITING)], 20)
+    people = await awaiting_slots(stack, client, job, BOOKED + WAITING, 20)
     movers, claimers = people[:BOOKED], people[BOOKED:]
-    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    starts = [first + timedelta(minutes=30 * i) for i in range(BOOKED + SPARE)]
+    starts = await half_hourly_starts(stack, BOOKED + SPARE)
     held = await slot_ids(stack, client, job["id"], starts[:BOOKED])
     spare = await slot_ids(stack, client, job["id"], starts[BOOKED:])
     await in_batches(

@@ -12,7 +12,6 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -23,8 +22,12 @@ from temporalio.api.enums.v1 import EventType
 from contracts.hiring import InterviewStatus, SlotPoolState
 from domain.ids import slot_pool_workflow_id
 from store.models import Slot
-from tests.helpers import eventually, in_batches
-from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.helpers import eventually
+from tests.scheduling import (
+    awaiting_slots,
+    half_hourly_starts,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow
@@ -65,13 +68,8 @@ async def test_1000_claims_on_200_slots_book_each_slot_once_without_a_5xx(
     client = await stack.client_user()
     job = await stack.job_post(client)
 
-    async def waiting() -> tuple[Actor, str]:
-        contractor, candidacy_id = await invited(stack, client, job)
-        return contractor, await request_interview(stack, client, candidacy_id)
-
-    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 25)
-    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    starts = [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
+    contenders = await awaiting_slots(stack, client, job, CONTRACTORS, 25)
+    starts = await half_hourly_starts(stack, SLOTS)
     slots: list[str] = []
     for i in range(0, SLOTS, PROPOSAL):
         slots += await slot_ids(stack, client, job["id"], starts[i : i + PROPOSAL])

@@ -11,7 +11,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +24,14 @@ from core.db import Database
 from core.settings import Settings
 from domain.ids import slot_pool_workflow_id
 from store.models import Slot
-from tests.helpers import eventually, in_batches
+from tests.helpers import eventually
 from tests.mail import MailServer, free_port
 from tests.process_stack import ProcessStack, wait_for
-from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.scheduling import (
+    awaiting_slots,
+    half_hourly_starts,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow
@@ -111,15 +114,8 @@ async def _burst(stack: Stack, second: httpx.AsyncClient, processes: ProcessStac
     client = await stack.client_user()
     job = await stack.job_post(client)
 
-    async def waiting() -> tuple[Actor, str]:
-        contractor, candidacy_id = await invited(stack, client, job)
-        return contractor, await request_interview(stack, client, candidacy_id)
-
-    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 20)
-    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    slots = await slot_ids(
-        stack, client, job["id"], [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
-    )
+    contenders = await awaiting_slots(stack, client, job, CONTRACTORS, 20)
+    slots = await slot_ids(stack, client, job["id"], await half_hourly_starts(stack, SLOTS))
 
     async def pool() -> SlotPoolState:
         handle = stack.env.client.get_workflow_handle(slot_pool_workflow_id(job["id"], 1))

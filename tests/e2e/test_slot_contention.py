@@ -4,7 +4,6 @@ firing two claims at once for different slots. Run on SQLite and on PostgreSQL."
 
 import asyncio
 from collections import Counter
-from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,8 +11,12 @@ from sqlmodel import select
 
 from contracts.hiring import InterviewStatus
 from store.models import Slot
-from tests.helpers import eventually, in_batches
-from tests.scheduling import invited, now_of, request_interview, slot_ids
+from tests.helpers import eventually
+from tests.scheduling import (
+    awaiting_slots,
+    half_hourly_starts,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 
@@ -28,13 +31,8 @@ async def test_200_contractors_racing_for_50_slots_get_exactly_50_bookings(
     client = await stack.client_user()
     job = await stack.job_post(client)
 
-    async def waiting() -> tuple[Actor, str]:
-        contractor, candidacy_id = await invited(stack, client, job)
-        return contractor, await request_interview(stack, client, candidacy_id)
-
-    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 25)
-    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    starts = [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
+    contenders = await awaiting_slots(stack, client, job, CONTRACTORS, 25)
+    starts = await half_hourly_starts(stack, SLOTS)
     slots = await slot_ids(stack, client, job["id"], starts)
 
     async def claim(who: Actor, interview_id: str, slot_id: str) -> tuple[str, str, Any]:

@@ -18,9 +18,16 @@ from contracts.hiring import InterviewStatus
 from contracts.slot_pool import CLAIM, SlotClaim
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
-from tests.helpers import eventually, in_batches
+from tests.helpers import eventually
 from tests.process_stack import WORKER, ProcessStack
-from tests.scheduling import claim, invited, now_of, request_interview, requested, slot_ids
+from tests.scheduling import (
+    awaiting_slots,
+    claim,
+    half_hourly_starts,
+    now_of,
+    requested,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool_client import pool_start, update_slot_pool
@@ -91,15 +98,8 @@ async def test_a_worker_killed_mid_claim_burst_loses_no_booking_and_books_nothin
     client = await stack.client_user()
     job = await stack.job_post(client)
 
-    async def waiting() -> tuple[Actor, str]:
-        contractor, candidacy_id = await invited(stack, client, job)
-        return contractor, await request_interview(stack, client, candidacy_id)
-
-    contenders = await in_batches([waiting() for _ in range(CONTRACTORS)], 10)
-    first = (await now_of(stack) + timedelta(days=3)).replace(microsecond=0)
-    slots = await slot_ids(
-        stack, client, job["id"], [first + timedelta(minutes=30 * i) for i in range(SLOTS)]
-    )
+    contenders = await awaiting_slots(stack, client, job, CONTRACTORS, 10)
+    slots = await slot_ids(stack, client, job["id"], await half_hourly_starts(stack, SLOTS))
 
     claims = [
         Claim(who, interview_id, slots[(i + shift) % SLOTS])
