@@ -90,3 +90,10 @@ class InviteActivities(ABC):
     @abstractmethod
     async def send_invite(self, request: InviteRequest) -> int:
         """Notify both sides, each email carrying the invite; returns emails sent."""
+
+    @activity.defn
+    @abstractmethod
+    async def send_invite_at_once(self, request: InviteRequest) -> int:
+        """`send_invite` in one quick attempt, run as a local activity in the workflow task that
+        queued the invite: it gives up on a mail server that does not greet it at once, and
+        fails when any email is left, for `send_invite` to send later."""

@@ -258,9 +258,12 @@ class MailBatch:
         )
         self.deadline = 0.0
 
-    async def _step(self, step: Callable[..., None], *args: Any) -> None:
+    async def _step(
+        self, step: Callable[..., None], *args: Any, deadline: float | None = None
+    ) -> None:
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(_SMTP_THREADS, functools.partial(step, *args, self.deadline))
+        until = self.deadline if deadline is None else deadline
+        await loop.run_in_executor(_SMTP_THREADS, functools.partial(step, *args, until))
         self.progress()
 
     def _envelope_sender(self) -> str:
@@ -275,8 +278,11 @@ class MailBatch:
         c = self.connection
         try:
             if not c.connected:
+                opened_by = self.deadline
+                if self.mailer.opening_timeout is not None:
+                    opened_by = min(opened_by, time.monotonic() + self.mailer.opening_timeout)
                 for opening in (c.connect, c.greeting, c.hello, c.secure, c.login):
-                    await self._step(opening)
+                    await self._step(opening, deadline=opened_by)
             await self._step(c.mail, self._envelope_sender())
             await self._step(c.rcpt, recipient)
             await self._step(c.data)
@@ -341,13 +347,22 @@ class Mailer:
     recipient)."""
 
     def __init__(
-        self, settings: Settings, prepare: Callable[[EmailMessage], None] = _unchanged
+        self,
+        settings: Settings,
+        prepare: Callable[[EmailMessage], None] = _unchanged,
+        opening_timeout: float | None = None,
     ) -> None:
         self.settings = settings
         self.prepare = prepare
+        self.opening_timeout = opening_timeout
 
     def preparing(self, prepare: Callable[[EmailMessage], None]) -> "Mailer":
-        return Mailer(self.settings, prepare)
+        return Mailer(self.settings, prepare, self.opening_timeout)
+
+    def opening_within(self, seconds: float) -> "Mailer":
+        """The same mailer, giving up on a server that has not greeted it within `seconds` of
+        connecting (the message certainly not sent); once greeted, sends take their usual time."""
+        return Mailer(self.settings, self.prepare, seconds)
 
     @asynccontextmanager
     async def batch(self, progress: Callable[[], None] = lambda: None) -> AsyncIterator[MailBatch]:

@@ -11,21 +11,28 @@ Not sandboxed (as InterviewWorkflow, whose deliveries it takes over): its import
 through, and it reads no clock and does no I/O of its own.
 """
 
+from datetime import timedelta
+
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
     from contracts.deliveries import Delivery, DeliveryActivities, Unsent
     from contracts.messages import MessageActivities
-    from contracts.notify import InviteActivities, NotifyActivities
-    from workflows.common import in_words, run_activity
+    from contracts.notify import InviteActivities, InviteRequest, NotifyActivities
+    from workflows.common import error_type, in_words, run_activity
     from workflows.outbox import Outbox
     from workflows.policies import DELIVERY
 
+# Well inside the workflow task's timeout (10 s): the task never needs heartbeating.
+AT_ONCE_TIMEOUT = timedelta(seconds=5)
 
-async def deliver(delivery: Delivery) -> None:
+
+async def deliver(delivery: Delivery, *, invite_at_once: bool = False) -> None:
     """Send one delivery: email retries with capped backoff until the mail server takes it; an
-    invite or a thread message that fails for good raises."""
+    invite or a thread message that fails for good raises. With `invite_at_once`, an invite is
+    first tried in the workflow task that queued it (see `_sent_at_once`)."""
     if delivery.notify is not None:
         request = delivery.notify
         summary = f"notify: {in_words(request.template)} to {', '.join(request.recipient_ids)}"
@@ -34,13 +41,36 @@ async def deliver(delivery: Delivery) -> None:
         except ActivityError:
             pass  # (logged) a failed notice never holds up what follows it
     elif delivery.invite is not None:
-        await run_activity(InviteActivities.send_invite, delivery.invite, DELIVERY)
+        if not (invite_at_once and await _sent_at_once(delivery.invite)):
+            await run_activity(InviteActivities.send_invite, delivery.invite, DELIVERY)
     else:
         await run_activity(MessageActivities.post_system_message, delivery.message)
 
 
-def queue(outbox: Outbox, delivery: Delivery) -> None:
-    outbox.put(delivery.what, lambda: deliver(delivery), delivery)
+async def _sent_at_once(invite: InviteRequest) -> bool:
+    """One quick attempt as a local activity: when it sends every email, the invite costs its
+    workflow a marker instead of an activity task and a second workflow task. It holds the
+    workflow task (and any update behind it) only while a healthy mail server takes the emails,
+    and gives up in half a second on one that does not greet: `send_invite` then sends them."""
+    try:
+        await workflow.execute_local_activity_method(
+            InviteActivities.send_invite_at_once,
+            invite,
+            start_to_close_timeout=AT_ONCE_TIMEOUT,
+            retry_policy=RetryPolicy(maximum_attempts=1),
+            summary="send invite at once",
+        )
+        return True
+    except FailureError as failure:  # (a local activity's failure may come unwrapped)
+        if is_cancelled_exception(failure):
+            raise
+        reason = error_type(failure) if isinstance(failure, ActivityError) else repr(failure)
+        workflow.logger.info("invite %s goes out later: %s", invite.event_key, reason)
+        return False
+
+
+def queue(outbox: Outbox, delivery: Delivery, *, invite_at_once: bool = False) -> None:
+    outbox.put(delivery.what, lambda: deliver(delivery, invite_at_once=invite_at_once), delivery)
 
 
 def unsent_workflow_id(key: str) -> str:

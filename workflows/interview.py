@@ -137,6 +137,8 @@ POOL_TOLD_OF_END_PATCH = "slot-pool-told-of-the-interview-end"
 # story; the interview ends at once, handing what is still unsent (and the thank-you nudge) to a
 # DeliveriesWorkflow of its own.
 NOTICES_OFF_THE_STORY_PATCH = "interview-notices-sent-off-the-story"
+# Invites are first tried in the workflow task that queued them (a local activity).
+INVITES_AT_ONCE_PATCH = "interview-invites-tried-at-once"
 # A booking and its status go in one search-attribute upsert.
 ONE_UPSERT_PER_BOOKING_PATCH = "interview-booking-in-one-upsert"
 # The candidacy is not told of bookings (made, moved or cancelled): its view of the round, while
@@ -190,6 +192,7 @@ class InterviewWorkflow:
         self.outbox: list[Change] = []  # changes of the booking not yet announced, in order
         self.deliveries = Outbox()  # what announces them, and every notice, on its way out
         self.off_the_story = False  # whether the outbox sends (else the story awaits each send)
+        self.invites_at_once = False
         self.one_upsert_per_booking = False
         self.candidacy_reads_bookings = False  # whether a booking is left out of its view
         self.request_cancelled = False
@@ -205,6 +208,7 @@ class InterviewWorkflow:
             self.deliveries.start()
         # Asked here, at the start, so that their markers are not written on a booking's path.
         self.one_upsert_per_booking = workflow.patched(ONE_UPSERT_PER_BOOKING_PATCH)
+        self.invites_at_once = self.off_the_story and workflow.patched(INVITES_AT_ONCE_PATCH)
         if workflow.info().parent is not None:
             self.candidacy_reads_bookings = workflow.patched(CANDIDACY_READS_BOOKINGS_PATCH)
         if workflow.info().parent is not None and workflow.patched(CANDIDACY_TOLD_AT_ONCE_PATCH):
@@ -870,7 +874,7 @@ class InterviewWorkflow:
         if self.off_the_story:
             while self.outbox:
                 for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
-                    queue(self.deliveries, delivery)
+                    queue(self.deliveries, delivery, invite_at_once=self.invites_at_once)
             return
         while self.outbox:
             change = self.outbox[0]

@@ -90,6 +90,8 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
     )
     # (Then with each invite sent within the workflow task that queued it.)
     await record_history(stack.env.client, ada.interview_id, "interview_one_upsert_per_booking")
+    # (Then with each invite tried at once, as a local activity.)
+    await record_history(stack.env.client, ada.interview_id, "interview_invites_at_once")
     await record_history(
         stack.env.client, slot_pool_workflow_id(job["id"], 1), "slot_pool_claims_and_a_release"
     )

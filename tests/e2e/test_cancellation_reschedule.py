@@ -137,6 +137,9 @@ async def test_third_contractor_reschedule_is_refused_the_client_may_still_move_
         stack.env.client, ada.interview_id, "interview_rescheduled_one_upsert_per_booking"
     )
     await record_history(
+        stack.env.client, ada.interview_id, "interview_rescheduled_invites_at_once"
+    )
+    await record_history(
         stack.env.client, slot_pool_workflow_id(ada.job["id"], 1), "slot_pool_moves"
     )
 

@@ -61,6 +61,9 @@ REQUIRED = {
     "interview_pool_booked_rescheduled_through_the_pool",
     "interview_one_upsert_per_booking",
     "interview_rescheduled_one_upsert_per_booking",
+    # Invites tried at once, as local activities.
+    "interview_invites_at_once",
+    "interview_rescheduled_invites_at_once",
 }
 
 

@@ -5,6 +5,7 @@ to all its recipients over one connection."""
 
 import asyncio
 import dataclasses
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -14,8 +15,10 @@ from sqlalchemy import update
 from sqlmodel import col
 from temporalio.testing import ActivityEnvironment
 
+from activities.invites import AT_ONCE_OPENING_SECONDS, InviteActivities
 from activities.messages import MessageActivities
 from contracts.messages import RelayMessage
+from contracts.notify import InviteRequest
 from core.db import Database
 from core.settings import Settings
 from notifications.delivery import CLAIM_LIFETIME_IN_BUDGETS, Delivery, EmailsLeft
@@ -23,7 +26,7 @@ from notifications.email import send_budget
 from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_user
 from store.models import Notification, User, utcnow
-from tests.mail import MailServer, SlowRecipients
+from tests.mail import MailServer, SilentServer, SlowRecipients
 from workflows.policies import DELIVERY
 
 
@@ -177,3 +180,60 @@ async def test_a_send_starts_only_while_one_fits_in_the_time_left(
     assert len(mail.to(users[0].email)) == 1
     assert mail.to(users[1].email) == []
     assert (await _fresh(db, rows[1].id)).email_attempt is None
+
+
+def _invite(users: list[User]) -> InviteRequest:
+    start = utcnow().replace(microsecond=0) + timedelta(days=3)
+    return InviteRequest(
+        interview_id=f"interview-{uuid.uuid4().hex[:8]}",
+        job_post_id="jp_unknown",
+        round=1,
+        kind="screening",
+        method="REQUEST",
+        sequence=0,
+        start=start,
+        end=start + timedelta(hours=1),
+        stamp=utcnow(),
+        recipient_ids=[u.id for u in users],
+        template="interview_booked",
+        event_key=f"invite-{uuid.uuid4().hex}",
+        context={"round": 1, "kind": "screening", "job_post_title": "Support lead", "base_url": ""},
+    )
+
+
+async def test_an_invite_sent_at_once_gives_up_on_a_silent_server_within_its_opening_time(
+    db: Database,
+) -> None:
+    """The at-once attempt (run inside a workflow task) waits at most AT_ONCE_OPENING_SECONDS
+    for a greeting, not the SMTP timeout, and leaves every email unsent for `send_invite`."""
+    silent = SilentServer()
+    await silent.start()
+    settings = Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=silent.port,
+        smtp_timeout_seconds=2,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    users = [await _user(db) for _ in range(2)]
+    request = _invite(users)
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=DELIVERY.start_to_close)
+    invites = InviteActivities(db, settings)
+    began = time.monotonic()
+    with pytest.raises(EmailsLeft, match="2 email"):
+        await env.run(invites.send_invite_at_once, request)
+    took = time.monotonic() - began
+    await silent.stop()
+    assert AT_ONCE_OPENING_SECONDS <= took < AT_ONCE_OPENING_SECONDS + 1, took
+    assert silent.accepted == 1
+
+    mail = MailServer(silent.port)  # the mail server is back: the regular attempt sends them
+    mail.start()
+    try:
+        assert await env.run(invites.send_invite, request) == 2
+    finally:
+        mail.stop()
+    for user in users:
+        [sent] = mail.to(user.email)
+        calendars = [p for p in sent.walk() if p.get_content_type() == "text/calendar"]
+        assert calendars and b"METHOD:REQUEST" in calendars[0].get_payload(decode=True)

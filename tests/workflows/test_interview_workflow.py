@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
 from contracts.hiring import (
@@ -192,9 +193,10 @@ async def _events_since_signal(
     return [str(e.WhichOneof("attributes")).removesuffix("_event_attributes") for e in events[at:]]
 
 
-async def test_a_booking_takes_one_workflow_task_with_one_upsert_one_timer_and_its_invite(
+async def _booked_by_the_pool(
     interview: Interview,
-) -> None:
+) -> tuple[WorkflowHandle[InterviewWorkflow, InterviewResult], datetime]:
+    """The interview waits in the pool, then hears of the pool's booking 3 days ahead."""
     handle = await interview.run()
     await eventually(
         handle.fetch_history,
@@ -213,20 +215,55 @@ async def test_a_booking_takes_one_workflow_task_with_one_upsert_one_timer_and_i
         booked_at=now,
     )
     await handle.signal(InterviewWorkflow.slot_booked, booked)
+    return handle, begins
+
+
+async def test_a_booking_writes_seven_events_the_invite_sent_within_its_one_workflow_task(
+    interview: Interview,
+) -> None:
+    handle, begins = await _booked_by_the_pool(interview)
     events = await eventually(
         lambda: _events_since_signal(handle, "slot_booked"),
-        lambda e: "activity_task_scheduled" in e,
+        lambda e: "marker_recorded" in e,
     )
     # The signal, its one workflow task, the status and start in one upsert, the 24 h
-    # reminder's timer, and the invite's activity, all in that task's commands.
-    assert events[:7] == [
+    # reminder's timer and the invite sent as a local activity (its marker): no activity task,
+    # no second workflow task.
+    assert sorted(events) == sorted(
+        [
+            "workflow_execution_signaled",
+            "workflow_task_scheduled",
+            "workflow_task_started",
+            "workflow_task_completed",
+            "upsert_workflow_search_attributes",
+            "timer_started",
+            "marker_recorded",
+        ]
+    )
+    assert events[:4] == [
         "workflow_execution_signaled",
         "workflow_task_scheduled",
         "workflow_task_started",
         "workflow_task_completed",
-        "upsert_workflow_search_attributes",
-        "timer_started",
-        "activity_task_scheduled",
     ]
-    [invite] = interview.doubles.args("send_invite")
+    [invite] = interview.doubles.args("send_invite_at_once")
     assert (invite.method, invite.sequence, invite.start) == ("REQUEST", 0, begins)
+    assert interview.doubles.args("send_invite") == []
+
+
+async def test_an_invite_not_sent_at_once_goes_out_as_an_activity_that_retries(
+    interview: Interview,
+) -> None:
+    def mail_server_silent(_request: object) -> int:
+        raise ApplicationError("1 email(s) left for a later attempt", type="EmailsLeft")
+
+    interview.doubles.answers["send_invite_at_once"] = mail_server_silent
+    handle, begins = await _booked_by_the_pool(interview)
+    await eventually(
+        lambda: _events_since_signal(handle, "slot_booked"),
+        lambda e: "activity_task_completed" in e,
+    )
+    [tried] = interview.doubles.args("send_invite_at_once")
+    [sent] = interview.doubles.args("send_invite")
+    assert sent == tried
+    assert (sent.method, sent.sequence, sent.start) == ("REQUEST", 0, begins)
