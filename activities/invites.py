@@ -2,11 +2,12 @@
 service with a mailer that attaches to each email the invite (notifications/ics.py) made for its
 recipient."""
 
+from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
 
-from activities.notify import NotifyActivities
+from activities.notify import NotifyActivities, attempt_time_left
 from contracts import notify as interface
 from contracts.notify import InviteRequest, NotifyRequest
 from core.db import Database
@@ -38,16 +39,20 @@ class InviteActivities(interface.InviteActivities):
     @activity.defn
     async def send_invite(self, request: InviteRequest) -> int:
         """Notify both sides, each email carrying the invite; returns emails sent."""
-        return await self._send(request, self.mailer)
+        return await self._send(request, self.mailer, attempt_time_left())
 
     @activity.defn
     async def send_invite_at_once(self, request: InviteRequest) -> int:
         """One quick attempt of `send_invite` (a local activity): a mail server that has not
         greeted within AT_ONCE_OPENING_SECONDS leaves the emails, unsent, to `send_invite`."""
         opening = min(AT_ONCE_OPENING_SECONDS, self.settings.smtp_timeout_seconds)
-        return await self._send(request, self.mailer.opening_within(opening))
+        # No send budget: a greeting server takes each email in milliseconds, and a send cut off
+        # by the workflow task's timeout still records how it ended (sends are shielded).
+        return await self._send(request, self.mailer.opening_within(opening), time_left=None)
 
-    async def _send(self, request: InviteRequest, mailer: Mailer) -> int:
+    async def _send(
+        self, request: InviteRequest, mailer: Mailer, time_left: Callable[[], float] | None
+    ) -> int:
         async with self.db.session() as session:
             job_post = await session.get(JobPost, request.job_post_id)
         summary = invite_summary(job_post.title if job_post else None, request.round, request.kind)
@@ -80,7 +85,7 @@ class InviteActivities(interface.InviteActivities):
             self.settings,
             mailer=mailer.preparing(attaching_invite(request.method, make)),
         )
-        return await notifier.send_notification(
+        return await notifier.notify(
             NotifyRequest(
                 event_key=request.event_key,
                 template=request.template,
@@ -93,5 +98,6 @@ class InviteActivities(interface.InviteActivities):
                 },
                 link=request.link,
                 at=request.stamp,
-            )
+            ),
+            time_left,
         )

@@ -58,7 +58,11 @@ class NotifyActivities(interface.NotifyActivities):
     @activity.defn
     async def send_notification(self, request: NotifyRequest) -> int:
         """Returns how many emails this attempt sent."""
-        time_left = attempt_time_left()
+        return await self.notify(request, attempt_time_left())
+
+    async def notify(self, request: NotifyRequest, time_left: Callable[[], float] | None) -> int:
+        """Record the request's rows and email them; a send starts only while one fits in
+        `time_left` (None: the caller bounds the attempt). Returns how many emails were sent."""
         if await self._cancelled(request):
             return 0
         shared = await self._shared_context(request)

@@ -27,6 +27,7 @@ from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_user
 from store.models import Notification, User, utcnow
 from tests.mail import MailServer, SilentServer, SlowRecipients
+from workflows.deliveries import AT_ONCE_TIMEOUT
 from workflows.policies import DELIVERY
 
 
@@ -237,3 +238,27 @@ async def test_an_invite_sent_at_once_gives_up_on_a_silent_server_within_its_ope
         [sent] = mail.to(user.email)
         calendars = [p for p in sent.walk() if p.get_content_type() == "text/calendar"]
         assert calendars and b"METHOD:REQUEST" in calendars[0].get_payload(decode=True)
+
+
+async def test_an_invite_sent_at_once_emails_everyone_within_its_workflow_tasks_timeout(
+    db: Database,
+) -> None:
+    """The at-once attempt is bounded by its workflow task (AT_ONCE_TIMEOUT), shorter than the
+    send budget of the default SMTP timeout: every recipient's email still goes out in it."""
+    mail = MailServer()
+    mail.start()
+    settings = Settings(
+        smtp_host="127.0.0.1",
+        smtp_port=mail.port,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+    assert send_budget(settings) > AT_ONCE_TIMEOUT.total_seconds()
+    users = [await _user(db) for _ in range(3)]
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=AT_ONCE_TIMEOUT, is_local=True)
+    try:
+        sent = await env.run(InviteActivities(db, settings).send_invite_at_once, _invite(users))
+    finally:
+        mail.stop()
+    assert sent == 3
+    assert all(len(mail.to(user.email)) == 1 for user in users)
