@@ -511,7 +511,8 @@ def cpu_line(cpu: dict[str, float]) -> str:
 JSON_KEYS = (
     "claims_per_s", "p50_ms", "p99_ms", "bookings", "double_bookings", "errors_5xx",
     "baseline_per_s", "ratio", "http_floor_per_s", "ratio_http_floor", "events_per_win",
-    "events_per_loss", "client_cpu_s", "transport_errors", "mismatches", "cpu_burst_s",
+    "events_per_loss", "win_events_by_workflow", "client_cpu_s", "transport_errors", "mismatches",
+    "cpu_burst_s",
 )  # fmt: skip
 
 
