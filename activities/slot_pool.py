@@ -26,6 +26,7 @@ from contracts.slot_pool import (
 )
 from core.db import Database
 from core.settings import Settings
+from domain.roles import Role
 from store.models import JobPost, Slot, User
 from store.pool_slots import as_pool_slot
 from workflows.claimable import claim_refusal
@@ -125,7 +126,7 @@ class SlotPoolActivities(interface.SlotPoolActivities):
     @activity.defn
     async def ops_user_ids(self) -> OpsUsers:
         async with self.db.session() as session:
-            ids = await session.exec(select(User.id).where(User.role == "ops").order_by(User.id))
+            ids = await session.exec(select(User.id).where(User.role == Role.OPS).order_by(User.id))
             return OpsUsers(user_ids=list(ids))
 
     @activity.defn

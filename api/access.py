@@ -7,11 +7,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import not_found
 from domain.ids import parse_candidacy_workflow_id, parse_interview_workflow_id
+from domain.job_posts import JobPostStatus
+from domain.roles import Role
 from store.models import Candidacy, JobPost, User
 
 
 def owns_company_resource(user: User, company_id: str) -> bool:
-    return user.role == "client" and user.company_id == company_id
+    return user.role == Role.CLIENT and user.company_id == company_id
 
 
 async def job_post_for_owner(
@@ -21,7 +23,7 @@ async def job_post_for_owner(
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
-    if owns_company_resource(user, job_post.company_id) or (allow_ops and user.role == "ops"):
+    if owns_company_resource(user, job_post.company_id) or (allow_ops and user.role == Role.OPS):
         return job_post
     raise not_found("job post")
 
@@ -30,7 +32,11 @@ async def job_post_for_reader(session: AsyncSession, user: User, job_post_id: st
     """The job post for its owner and ops; for a contractor, an open one (what they can apply
     to). A closed post is the owner's business only."""
     job_post = await session.get(JobPost, job_post_id)
-    if job_post is not None and user.role == "contractor" and job_post.status == "open":
+    if (
+        job_post is not None
+        and user.role == Role.CONTRACTOR
+        and job_post.status == JobPostStatus.OPEN
+    ):
         return job_post
     return await job_post_for_owner(session, user, job_post_id)
 
@@ -40,7 +46,7 @@ async def open_job_post(session: AsyncSession, job_post_id: str) -> JobPost:
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     return job_post
 
@@ -62,8 +68,8 @@ async def candidacy_for(
         raise not_found("candidacy")
     allowed = (
         (client and owns_company_resource(user, candidacy.company_id))
-        or (contractor and user.role == "contractor" and user.id == candidacy.contractor_id)
-        or (ops and user.role == "ops")
+        or (contractor and user.role == Role.CONTRACTOR and user.id == candidacy.contractor_id)
+        or (ops and user.role == Role.OPS)
     )
     if not allowed:
         raise not_found("candidacy")
@@ -104,8 +110,8 @@ def _party_to_interview(
 ) -> bool:
     return (
         (client and owns_company_resource(user, company_id))
-        or (contractor and user.role == "contractor" and user.id == contractor_id)
-        or (ops and user.role == "ops")
+        or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
+        or (ops and user.role == Role.OPS)
     )
 
 

@@ -15,6 +15,7 @@ from api.workflows import Workflows
 from core.db import Database
 from core.settings import Settings
 from core.tokens import hash_token
+from domain.roles import Role
 from store.models import User
 
 _bearer = HTTPBearer(auto_error=False)
@@ -94,5 +95,5 @@ Temporal = Annotated[Workflows, Depends(get_workflows)]
 Caller = Annotated[User, Depends(current_user)]
 Now = Annotated[datetime, Depends(get_now)]
 AppSettings = Annotated[Settings, Depends(get_settings_dep)]
-ClientUser = Annotated[User, Depends(require_role("client"))]
-ContractorUser = Annotated[User, Depends(require_role("contractor"))]
+ClientUser = Annotated[User, Depends(require_role(Role.CLIENT))]
+ContractorUser = Annotated[User, Depends(require_role(Role.CONTRACTOR))]

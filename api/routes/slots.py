@@ -25,8 +25,10 @@ from api.schemas import (
 from contracts.hiring import InterviewStatus, SlotPoolStart
 from contracts.slot_pool import ADD_SLOTS, OPEN, WITHDRAW, PoolSlot, ProposedSlots, WithdrawSlot
 from domain.ids import interview_workflow_id, new_id
+from domain.job_posts import JobPostStatus
 from domain.plans import ALLOWED_DURATIONS, Round
-from domain.slots import MIN_NOTICE, Window, blocks_new_slots, slot_problems
+from domain.roles import Role
+from domain.slots import MIN_NOTICE, SlotStatus, Window, blocks_new_slots, slot_problems
 from store.models import JobPost, Slot
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool_client import pool_start
@@ -35,7 +37,7 @@ router = APIRouter(tags=["slots"])
 log = logging.getLogger(__name__)
 
 LAST_YEAR = 9999
-SLOT_STATUSES = ("open", "booked", "withdrawn")
+SLOT_STATUSES = tuple(SlotStatus)
 
 
 class SlotIn(BaseModel):
@@ -78,7 +80,8 @@ async def _taken_windows(session: Session, job_post_id: str, now: datetime) -> l
     """Booked slots and still bookable open slots of every round of the job post."""
     rows = await session.exec(
         select(Slot).where(
-            Slot.job_post_id == job_post_id, col(Slot.status).in_(("open", "booked"))
+            Slot.job_post_id == job_post_id,
+            col(Slot.status).in_((SlotStatus.OPEN, SlotStatus.BOOKED)),
         )
     )
     return [Window(r.start, r.end) for r in rows if blocks_new_slots(r.status, r.start, now)]
@@ -107,7 +110,7 @@ async def propose_slots(
     overlap with another open or booked slot of the job post. Bad slots: 422 naming each.
     Contractors waiting to book this round are told of the new times."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    if job_post.status != "open":
+    if job_post.status != JobPostStatus.OPEN:
         raise HTTPException(409, "this job post is closed")
     round_ = _round_of(job_post, number)
     naive = [
@@ -178,8 +181,8 @@ async def list_open_slots(
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
-    if not owns_company_resource(user, job_post.company_id) and user.role != "ops":
-        if user.role != "contractor" or not await _has_pending_request(
+    if not owns_company_resource(user, job_post.company_id) and user.role != Role.OPS:
+        if user.role != Role.CONTRACTOR or not await _has_pending_request(
             temporal, interview_workflow_id(job_post_id, user.id, number)
         ):
             raise not_found("job post")
