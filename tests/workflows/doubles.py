@@ -20,7 +20,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from contracts.notify import NotifyRequest
+from contracts.notify import InviteRequest, NotifyRequest
 from tests.interfaces import declared, every_interface
 from workers.registry import pool_workflow_classes, workflow_classes
 from workflows.slot_pool_client import pool_task_queue
@@ -58,6 +58,11 @@ class Doubles:
 
     def templates(self) -> list[str]:
         return [n.template for n in self.notices()]
+
+    def invites(self) -> list[InviteRequest]:
+        """Every calendar invite sent: at once (a local activity) or, failing that, later."""
+        sent: list[InviteRequest] = self.args("send_invite_at_once") + self.args("send_invite")
+        return sent
 
     def _double(self, name: str, stub: Any) -> Any:
         hints = typing.get_type_hints(stub)
