@@ -1,5 +1,7 @@
-"""What an interview tells people as its booking changes (InterviewWorkflow queues the changes
-as they happen and announces them here, in order, as deliveries its outbox sends in turn):
+"""What an interview tells people as its booking changes, and how it tells them.
+
+InterviewWorkflow queues the changes as they happen (`outbox`) and announces them here, in
+order (`_flush`), as deliveries its outbox of deliveries sends in turn:
 
 - booked or moved: both sides get the calendar's REQUEST (`interview_booked`, or
   `interview_rescheduled` with who moved it and why);
@@ -8,6 +10,9 @@ as they happen and announces them here, in order, as deliveries its outbox sends
 - cancelled because the candidacy ended: the candidacy's own ending notices carry the CANCEL
   (same event keys, so each person is told once), the others get the CANCEL alone;
 - the round's request cancelled with nothing booked: the contractor is told, the thread too.
+
+Every other notice of the interview (`_tell`) joins the same outbox; what is still unsent when
+the interview ends goes out from a workflow of its own (`_hand_over_unsent`).
 """
 
 from dataclasses import dataclass
@@ -15,6 +20,7 @@ from datetime import UTC
 from typing import Any
 
 from temporalio import workflow
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from contracts.deliveries import Delivery
@@ -27,8 +33,11 @@ with workflow.unsafe.imports_passed_through():
         Side,
     )
     from contracts.messages import SystemMessage
-    from contracts.notify import CANCEL, REQUEST, InviteRequest, NotifyRequest
-    from workflows.deliveries import deliver
+    from contracts.notify import CANCEL, REQUEST, InviteRequest, NotifyActivities, NotifyRequest
+    from workflows.deliveries import deliver, hand_over_unsent, queue
+    from workflows.interview.stopping import to_the_end
+    from workflows.outbox import Outbox
+    from workflows.policies import DELIVERY
 
 
 @dataclass(frozen=True)
@@ -255,3 +264,97 @@ def cancellation_message(round_number: int, record: BookingCancellation) -> str:
     return (
         f"{who} cancelled {what} for round {round_number} on {when}{late}. Reason: {record.reason}"
     )
+
+
+class Announcing:
+    """How InterviewWorkflow tells people: the changes of the booking it queued, and notices."""
+
+    start: InterviewStart
+    key: str
+    notices: BookingNotices
+    outbox: list[Change]
+    deliveries: Outbox
+    off_the_story: bool
+    invites_at_once: bool
+    candidacy_end: CandidacyEnded | None
+
+    async def _flush(self) -> None:
+        """Announce the queued changes, oldest first: their deliveries join the outbox (or, on
+        the old path, each announcement runs to its end even when the workflow is cancelled
+        meanwhile), so calendars never miss a change and get them in order."""
+        if self.off_the_story:
+            while self.outbox:
+                for delivery in self.notices.deliveries(self.outbox.pop(0), self.candidacy_end):
+                    queue(self.deliveries, delivery, invite_at_once=self.invites_at_once)
+            return
+        while self.outbox:  # (before NOTICES_OFF_THE_STORY_PATCH)
+            change = self.outbox[0]
+            try:
+                await to_the_end(self.notices.announce(change, self.candidacy_end))
+            finally:
+                if self.outbox and self.outbox[0] is change:
+                    self.outbox.pop(0)
+
+    async def _hand_over_unsent(self, last: list[NotifyRequest]) -> None:
+        """The interview ends at once: what it has not sent yet, then `last`, go out from a
+        workflow of their own that outlives it."""
+        if self.off_the_story:
+            await hand_over_unsent(
+                self.deliveries,
+                self.key,
+                self.start.interview_id,
+                [Delivery(notify=notice) for notice in last],
+            )
+
+    def _context(self, extra: dict[str, object]) -> dict[str, object]:
+        return self.notices.context(extra)
+
+    async def _tell(
+        self,
+        template: str,
+        recipients: list[str],
+        context: dict[str, object],
+        event: str | None = None,
+        link: str | None = None,
+        about: str | None = None,
+    ) -> None:
+        """Notify about this interview: nothing unsent goes out once it is cancelled (or, with
+        `about`, once that booking is)."""
+        notice = self._notice(template, recipients, context, event, link, about)
+        if self.off_the_story:
+            queue(self.deliveries, Delivery(notify=notice))
+        else:
+            await self._send(notice)
+
+    def _notice(
+        self,
+        template: str,
+        recipients: list[str],
+        context: dict[str, object],
+        event: str | None = None,
+        link: str | None = None,
+        about: str | None = None,
+    ) -> NotifyRequest:
+        return NotifyRequest(
+            event_key=f"{self.key}:{event or template}",
+            template=template,
+            recipient_ids=list(dict.fromkeys(recipients)),
+            context=self._context(context),
+            link=link or f"/interviews/{self.start.interview_id}",
+            at=workflow.now(),
+            subject_id=about or self.key,
+        )
+
+    async def _send(self, notice: NotifyRequest) -> None:
+        """The story's own send (before NOTICES_OFF_THE_STORY_PATCH). Cancelled half-way (the
+        interview winding down), the attempt is abandoned rather than cancelled: the
+        notification service itself drops what is no longer to be sent, and the workflow need
+        not wait for the attempt to stop."""
+        await workflow.execute_activity_method(
+            NotifyActivities.send_notification,
+            notice,
+            start_to_close_timeout=DELIVERY.start_to_close,
+            heartbeat_timeout=DELIVERY.heartbeat,
+            retry_policy=DELIVERY.retry,
+            cancellation_type=ActivityCancellationType.ABANDON,
+        )
