@@ -72,15 +72,24 @@ with workflow.unsafe.imports_passed_through():
     )
     from workflows.interview import InterviewWorkflow
     from workflows.outbox import Outbox
+    from workflows.patches import patched_since
     from workflows.policies import ATTENDED
     from workflows.refusals import conflict
 
 REVIEW_REMINDER_BUSINESS_DAYS = 5
 REVIEW_STATUS_UPDATE_BUSINESS_DAYS = 7
-# Ending the candidacy cancels its interview before anyone is told (the calendar cancellation
-# travels with the ending's notice), withdraws an open offer, and a round whose request was
-# cancelled can be requested again.
+# The candidacy stays at "offer" until the offer tells how it ended.
+OFFER_OUTCOME_PATCH = "wait-for-offer-outcome"
+# Deprecated: gated the next four behaviours at once; kept for the histories recorded with it.
 ENDINGS_PATCH = "endings-cancel-interview-and-offer"
+# A round whose request was cancelled can be requested again: its interview's id is reused.
+ROUND_REQUESTED_AGAIN_PATCH = "candidacy-round-requested-again-reuses-the-interview-id"
+# An ending tells the running interview why (and its notices) before cancelling it.
+INTERVIEW_TOLD_OF_THE_ENDING_PATCH = "candidacy-ending-told-to-the-interview"
+# An ending at the offer stage withdraws the open offer.
+OPEN_OFFER_WITHDRAWN_PATCH = "candidacy-ending-withdraws-the-open-offer"
+# An ending's notices wait until the cancelled interview has wound down.
+ENDING_NOTICES_AFTER_THE_INTERVIEW_PATCH = "candidacy-ending-notices-after-the-interview"
 # Handlers answer from the workflow's state: the notices of a shortlisting and of an ending go
 # into the outbox, sent after the answer (an ending's once its interview has wound down).
 SHORTLIST_NOTICE_PATCH = "candidacy-shortlist-notice-queued"
@@ -149,7 +158,7 @@ class CandidacyWorkflow:
 
         if not self.ended:
             await self._enter(Stage.OFFER)
-            if workflow.patched("wait-for-offer-outcome"):
+            if workflow.patched(OFFER_OUTCOME_PATCH):
                 await self._await_offer_outcome()
         await workflow.wait_condition(
             lambda: workflow.all_handlers_finished() and self.outbox.empty()
@@ -194,7 +203,7 @@ class CandidacyWorkflow:
         # A round requested again after its request was cancelled reuses the interview's id.
         reuse = (
             WorkflowIDReusePolicy.ALLOW_DUPLICATE
-            if workflow.patched(ENDINGS_PATCH)
+            if patched_since(ROUND_REQUESTED_AGAIN_PATCH, ENDINGS_PATCH)
             else WorkflowIDReusePolicy.REJECT_DUPLICATE
         )
         self.interview = await workflow.start_child_workflow(
@@ -239,7 +248,7 @@ class CandidacyWorkflow:
         await workflow.wait_condition(lambda: self.ended or done.done())
         self.interview_request = None
         if not done.done():
-            if workflow.patched(ENDINGS_PATCH):
+            if patched_since(INTERVIEW_TOLD_OF_THE_ENDING_PATCH, ENDINGS_PATCH):
                 await self._tell_interview_why(interview)
             done.cancel()  # cancels the child interview, which frees its slot
             try:
@@ -459,7 +468,11 @@ class CandidacyWorkflow:
         await workflow.wait_condition(lambda: self.ended or self.offer_result is not None)
         outcome = self.offer_result
         if self.ended or outcome is None:
-            if self.ended and outcome is None and workflow.patched(ENDINGS_PATCH):
+            if (
+                self.ended
+                and outcome is None
+                and patched_since(OPEN_OFFER_WITHDRAWN_PATCH, ENDINGS_PATCH)
+            ):
                 await run_activity(
                     OfferEndingActivities.withdraw_open_offer,
                     WithdrawOpenOffer(
@@ -562,7 +575,7 @@ class CandidacyWorkflow:
     async def _send_ending_notices(self) -> None:
         """Once the interview has wound down: when it held a booking, its calendar cancellation
         went out as these same notices (same event keys), so nobody hears of the ending twice."""
-        if workflow.patched(ENDINGS_PATCH):
+        if patched_since(ENDING_NOTICES_AFTER_THE_INTERVIEW_PATCH, ENDINGS_PATCH):
             await workflow.wait_condition(lambda: self.interview is None)
         for notice in self._ending_notices():
             await send_notice(notice)

@@ -160,6 +160,7 @@ async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
     handle = stack.env.client.get_workflow_handle(interview_id)
     await eventually(handle.describe, lambda d: d.status != WorkflowExecutionStatus.RUNNING)
     await record_history(stack.env.client, candidacy_id, "candidacy_rejected_while_interviewing")
+    await record_history(stack.env.client, candidacy_id, "candidacy_patch_per_behaviour")
     await record_history(stack.env.client, interview_id, "interview_ended_by_the_rejection")
 
 

@@ -64,6 +64,8 @@ REQUIRED = {
     # Invites tried at once, as local activities.
     "interview_invites_at_once",
     "interview_rescheduled_invites_at_once",
+    # A candidacy's ending behaviours, each under a patch id of its own.
+    "candidacy_patch_per_behaviour",
 }
 
 

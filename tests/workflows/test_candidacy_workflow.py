@@ -2,8 +2,10 @@
 doubles: the application's review clock in business days (reminder at 5, the contractor's update
 at 7, holidays skipped), the round's decision clock after the interview's end, an ending that
 cancels the running interview and gives its slot back, and an ending at the offer stage that
-withdraws the open offer; the offer's outcome moves the stage."""
+withdraws the open offer; the offer's outcome moves the stage. New runs record one patch marker
+per behaviour, never the id that once gated the endings' behaviours together."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -43,7 +45,15 @@ from tests.workflows.calendar import (
     same_time_of_day,
 )
 from tests.workflows.doubles import Doubles, worker_with
-from workflows.candidacy import CandidacyWorkflow
+from workflows.candidacy import (
+    ENDING_NOTICES_AFTER_THE_INTERVIEW_PATCH,
+    ENDINGS_PATCH,
+    INTERVIEW_TOLD_OF_THE_ENDING_PATCH,
+    OFFER_OUTCOME_PATCH,
+    OPEN_OFFER_WITHDRAWN_PATCH,
+    ROUND_REQUESTED_AGAIN_PATCH,
+    CandidacyWorkflow,
+)
 from workflows.interview import InterviewWorkflow
 
 DAY = timedelta(days=1)
@@ -339,6 +349,9 @@ async def test_ending_at_the_offer_stage_withdraws_the_open_offer(candidacy: Can
     )
     state = await handle.result()
     assert state.stage == Stage.REJECTED
+    patches = await patch_markers(handle)
+    assert {OFFER_OUTCOME_PATCH, OPEN_OFFER_WITHDRAWN_PATCH} <= patches
+    assert ENDINGS_PATCH not in patches
     [withdrawn] = candidacy.doubles.args("withdraw_open_offer")
     assert withdrawn.offer_id == f"offer-{start.job_post_id}-{start.contractor_id}"
     assert withdrawn.reason == "the candidacy was rejected"
@@ -347,3 +360,41 @@ async def test_ending_at_the_offer_stage_withdraws_the_open_offer(candidacy: Can
         [start.contractor_id],
         "Budget cut",
     )
+
+
+async def test_a_rejection_while_interviewing_records_a_patch_marker_per_behaviour(
+    candidacy: Candidacy,
+) -> None:
+    start = candidacy.start
+    start.source = "invited"
+    handle = await candidacy.run()
+    interview_id = await handle.execute_update(
+        CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
+    )
+    await handle.execute_update(
+        CandidacyWorkflow.reject, RejectRequest(feedback="Another profile", by=start.owner_id)
+    )
+    assert (await handle.result()).stage == Stage.REJECTED
+    interview = candidacy.env.client.get_workflow_handle_for(InterviewWorkflow.run, interview_id)
+    assert (await interview.query(InterviewWorkflow.status)).status == InterviewStatus.CANCELLED
+    patches = await patch_markers(handle)
+    assert {
+        ROUND_REQUESTED_AGAIN_PATCH,
+        INTERVIEW_TOLD_OF_THE_ENDING_PATCH,
+        ENDING_NOTICES_AFTER_THE_INTERVIEW_PATCH,
+    } <= patches
+    assert ENDINGS_PATCH not in patches
+
+
+async def patch_markers(handle: WorkflowHandle[CandidacyWorkflow, CandidacyState]) -> set[str]:
+    """The ids of the patch markers in the run's history (each marker's details: its id in JSON)."""
+    history = await handle.fetch_history()
+    return {
+        json.loads(marker.details["patch-data"].payloads[0].data)["id"]
+        for marker in (
+            event.marker_recorded_event_attributes
+            for event in history.events
+            if event.HasField("marker_recorded_event_attributes")
+        )
+        if marker.marker_name == "core_patch"
+    }
