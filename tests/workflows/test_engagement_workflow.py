@@ -27,9 +27,10 @@ from contracts.engagement import (
     TimesheetRequest,
 )
 from contracts.ledger import LedgerWrite, LedgerWritten
-from domain.offers import Schedule, Weekday
+from domain.offers import Schedule, Weekday, engagement_workflow_id
 from tests.workflows.calendar import same_moments
 from tests.workflows.doubles import Doubles, worker_with
+from tests.workflows.pair import new_pair
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)
@@ -82,15 +83,10 @@ async def engagement(time_env: WorkflowEnvironment) -> AsyncIterator[Engagement]
     """Signed now, in billing zone UTC, starting tomorrow: 20 hours a week at $40.00."""
     doubles = Doubles(answers={"record_ledger_entry": written})
     now = await time_env.get_current_time()
-    suffix = uuid.uuid4().hex[:8]
+    pair = new_pair()
     state = EngagementState(
-        engagement_id=f"engagement-jp_{suffix}-u_c{suffix}",
-        offer_id=f"offer-jp_{suffix}-u_c{suffix}",
-        candidacy_id=f"candidacy-jp_{suffix}-u_c{suffix}",
-        job_post_id=f"jp_{suffix}",
-        company_id=f"co_{suffix}",
-        owner_id=f"u_o{suffix}",
-        contractor_id=f"u_c{suffix}",
+        engagement_id=engagement_workflow_id(pair["job_post_id"], pair["contractor_id"]),
+        **pair,
         plan="standard",
         seat_fee_cents=SEAT_FEE,
         billing_tz="UTC",
