@@ -12,6 +12,7 @@ from domain.business_days import add_business_days
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import FRIDAY, decision_due, next_weekday_at
+from tests.scheduling import invited
 from tests.stack import Stack
 
 NEW_YORK = "America/New_York"
@@ -201,14 +202,8 @@ async def test_hold_is_shown_and_the_clock_keeps_running(stack: Stack) -> None:
 
 async def test_no_decision_is_due_before_the_round_is_over(stack: Stack) -> None:
     client = await stack.client_user(billing_tz=NEW_YORK)
-    contractor = await stack.contractor()
     job = await stack.job_post(client)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=client.auth,
-    )
-    candidacy_id = invited.json()["id"]
+    contractor, candidacy_id = await invited(stack, client, job)
     early = await stack.http.post(
         f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
     )

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
-import httpx
 from sqlmodel import col
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
@@ -46,7 +45,7 @@ from tests.engagement_scenario import (
 )
 from tests.helpers import record_history
 from tests.mail import MailServer
-from tests.stack import Actor, Stack
+from tests.stack import Actor, Stack, serving
 from workers.worker import create_worker
 
 WEEKDAYS = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
@@ -125,11 +124,8 @@ def carried_state(
 async def api(
     env: WorkflowEnvironment, settings: Settings, db: Database, mail: MailServer
 ) -> AsyncIterator[Stack]:
-    app = create_app(settings, temporal=env.client)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
-            yield Stack(env, http, db, settings, mail)
+    async with serving(create_app(settings, temporal=env.client), env, db, settings, mail) as stack:
+        yield stack
 
 
 async def _hired_pair(stack: Stack, client: Actor) -> tuple[str, str]:

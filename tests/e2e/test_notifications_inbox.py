@@ -16,7 +16,6 @@ from contracts.messages import MarkHired
 from contracts.notify import CancelNotifications, NotifyRequest
 from domain.masking import EMAIL_MASK, PHONE_MASK
 from notifications.samples import sample_context
-from store.accounts import create_user
 from store.models import Notification
 from tests.stack import Actor, Stack
 from workflows.policies import DELIVERY
@@ -68,16 +67,7 @@ async def _send(stack: Stack, request: NotifyRequest) -> int:
 
 
 async def _user(stack: Stack, tz: str) -> Actor:
-    suffix = uuid.uuid4().hex[:8]
-    async with stack.db.session() as session:
-        user, token = await create_user(
-            session,
-            role="contractor",
-            name=f"Reader {suffix}",
-            email=f"r-{suffix}@example.com",
-            tz=tz,
-        )
-    return Actor(user.id, token, user.email)
+    return await stack.user("contractor", "Reader", tz=tz)
 
 
 async def test_one_notification_per_event_and_recipient_whatever_the_retries(stack: Stack) -> None:

@@ -10,12 +10,12 @@ from domain.business_days import add_business_days
 from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import (
     FRIDAY,
-    colleague,
     complete_round_one,
     decision_due,
     next_weekday_at,
     request_round_one,
 )
+from tests.scheduling import invited
 from tests.stack import Stack
 
 BERLIN = "Europe/Berlin"
@@ -34,7 +34,7 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
     stack: Stack,
 ) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
-    teammate = await colleague(stack, owner)
+    teammate = await stack.colleague(owner)
     start = await next_weekday_at(stack, BERLIN, FRIDAY, FRIDAY_AFTERNOON)
     due = await decision_due(stack, BERLIN, start, panel=[owner.id, teammate.id], client=owner)
     first = due.end + timedelta(hours=1)
@@ -120,7 +120,7 @@ async def test_scorecard_reminders_stop_when_the_decision_lands(stack: Stack) ->
 
 async def test_only_panel_members_send_scorecards_once_the_interview_ended(stack: Stack) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
-    teammate = await colleague(stack, owner)
+    teammate = await stack.colleague(owner)
     outsider = await stack.client_user(billing_tz=BERLIN)
     ops = await stack.ops()
     start = await next_weekday_at(stack, BERLIN, FRIDAY, FRIDAY_AFTERNOON)
@@ -151,14 +151,8 @@ async def test_only_panel_members_send_scorecards_once_the_interview_ended(stack
 async def test_the_panel_is_client_users_of_the_job_posts_company(stack: Stack) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
     outsider = await stack.client_user(billing_tz=BERLIN)
-    contractor = await stack.contractor()
     job = await stack.job_post(owner)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=owner.auth,
-    )
-    candidacy_id = invited.json()["id"]
+    contractor, candidacy_id = await invited(stack, owner, job)
     for stranger in (outsider.id, contractor.id, "u_nobody0000"):
         refused = await stack.http.post(
             f"/candidacies/{candidacy_id}/interview-requests",
