@@ -266,3 +266,15 @@ async def booked_as_won(stack: Stack, job_id: str, won: list[tuple[str, str]]) -
 
     expected = [(InterviewStatus.BOOKED, slot_id) for _, slot_id in won]
     await eventually(interviews, lambda states: states == expected, 30)
+
+
+async def decide(
+    stack: Stack, who: Actor, candidacy_id: str, decision: str, feedback: str | None = None
+) -> httpx.Response:
+    """`who` decides on the candidacy's round: advance, reject or hold."""
+    body = (
+        {"decision": decision} if feedback is None else {"decision": decision, "feedback": feedback}
+    )
+    return await stack.http.post(
+        f"/candidacies/{candidacy_id}/decision", json=body, headers=who.auth
+    )

@@ -22,6 +22,7 @@ from tests.helpers import eventually, notified, skip_to, wait_for_stage
 from tests.offer_stage import ONE_ROUND, candidacy_at_offer, offer_terms
 from tests.scheduling import (
     booked,
+    decide,
     exactly,
     invited,
     invites_to,
@@ -78,9 +79,7 @@ async def test_closing_a_job_post_ends_candidacies_in_every_stage_cleanly(stack:
     for interview_id in (offered_interview, deciding_interview):
         await record_completed(stack, client, interview_id)
     await wait_for_stage(stack, offered_id, client, "decision_pending")
-    advanced = await stack.http.post(
-        f"/candidacies/{offered_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, offered_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, offered_id, client, "offer")
     await _send_offer(stack, client, offered_id)

@@ -9,6 +9,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from tests.helpers import eventually, notified, record_history, wait_for_stage
+from tests.scheduling import decide
 from tests.stack import Actor, Stack
 from workflows.deliveries import unsent_workflow_id
 
@@ -104,9 +105,7 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert state["round"] == 1
     assert state["interviews"][0]["status"] == "completed"
 
-    advanced = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     state = await wait_for_stage(stack, candidacy_id, client, "interviewing")
     assert state["round"] == 2

@@ -6,17 +6,20 @@ decision lands; who may send one."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from domain.business_days import add_business_days
 from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import (
     FRIDAY,
+    DecisionDue,
     complete_round_one,
     decision_due,
     next_weekday_at,
     request_round_one,
 )
-from tests.scheduling import invited
-from tests.stack import Stack
+from tests.scheduling import decide, invited
+from tests.stack import Actor, Stack
 
 BERLIN = "Europe/Berlin"
 FRIDAY_AFTERNOON = time(16, 30)  # a 30-minute interview ending at 17:00
@@ -28,6 +31,17 @@ def _close(created_at: datetime, moment: datetime) -> bool:
 
 def _local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(BERLIN)).strftime("%a %H:%M")
+
+
+async def _score(
+    stack: Stack, due: DecisionDue, member: Actor, rating: str, notes: str
+) -> httpx.Response:
+    """`member`'s scorecard of the round's interview."""
+    return await stack.http.post(
+        f"/interviews/{due.interview_id}/scorecards",
+        json={"rating": rating, "notes": notes},
+        headers=member.auth,
+    )
 
 
 async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitted(
@@ -50,11 +64,7 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
         assert _local(reminded[0].created_at) == "Fri 18:00"
     assert any("Scorecard missing" in m["Subject"] for m in stack.mail.to(teammate.email))
 
-    sent = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "yes", "notes": "Clear answers on escalation handling."},
-        headers=teammate.auth,
-    )
+    sent = await _score(stack, due, teammate, "yes", "Clear answers on escalation handling.")
     assert sent.status_code == 201, sent.text
     assert sent.json()["rating"] == "yes"
     assert sent.json()["panel_member_id"] == teammate.id
@@ -66,17 +76,9 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
     assert _local(again[1].created_at) == "Mon 18:00"  # the weekend is skipped
     await notified(stack, teammate.id, "scorecard_reminder", count=1)
 
-    mine = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "strong_yes", "notes": "Hire."},
-        headers=owner.auth,
-    )
+    mine = await _score(stack, due, owner, "strong_yes", "Hire.")
     assert mine.status_code == 201, mine.text
-    replaced = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "no", "notes": "On reflection, the tooling gap is too wide."},
-        headers=owner.auth,
-    )
+    replaced = await _score(stack, due, owner, "no", "On reflection, the tooling gap is too wide.")
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["rating"] == "no"
     assert replaced.json()["submitted_at"] == mine.json()["submitted_at"]
@@ -107,11 +109,7 @@ async def test_scorecard_reminders_stop_when_the_decision_lands(stack: Stack) ->
     await skip_to(stack, due.end + timedelta(hours=2))
     await notified(stack, due.client.id, "scorecard_reminder", count=1)
 
-    advanced = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "advance"},
-        headers=due.client.auth,
-    )
+    advanced = await decide(stack, due.client, due.candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, due.candidacy_id, due.client, "interviewing")
     await stack.env.sleep(timedelta(days=14))
