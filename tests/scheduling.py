@@ -278,3 +278,41 @@ async def decide(
     return await stack.http.post(
         f"/candidacies/{candidacy_id}/decision", json=body, headers=who.auth
     )
+
+
+async def slot_days_ahead(
+    stack: Stack, client: Actor, job_id: str, days: float, minutes: int = 30
+) -> str:
+    """The id of a new round-1 slot starting `days` from now (whole seconds)."""
+    start = (await now_of(stack) + timedelta(days=days)).replace(microsecond=0)
+    [slot_id] = await slot_ids(stack, client, job_id, [start], minutes)
+    return slot_id
+
+
+async def shortlisted_with_request(
+    stack: Stack, client: Actor, contractor: Actor, job_id: str
+) -> tuple[str, str]:
+    """(candidacy id, interview id): the contractor applied to the job post, the client shortlisted
+    the application and requested round 1."""
+    applied = await stack.http.post(f"/job-posts/{job_id}/applications", headers=contractor.auth)
+    assert applied.status_code == 201, applied.text
+    candidacy_id = applied.json()["id"]
+    shortlisted = await stack.http.post(
+        f"/candidacies/{candidacy_id}/shortlist", headers=client.auth
+    )
+    assert shortlisted.status_code == 200, shortlisted.text
+    requested = await stack.http.post(
+        f"/candidacies/{candidacy_id}/interview-requests", json={}, headers=client.auth
+    )
+    assert requested.status_code == 200, requested.text
+    return candidacy_id, requested.json()["interview_id"]
+
+
+async def cancel_invite(stack: Stack, address: str, interview_id: str, count: int = 2) -> None:
+    """The last of `count` emails with an invite to `address` cancels the interview's event (the
+    same UID) as its SEQUENCE 1."""
+    calendar = (await invites_eventually(stack, address, count))[-1][1]
+    assert calendar["METHOD"] == "CANCEL"
+    event = calendar.walk("VEVENT")[0]
+    assert str(event["UID"]) == f"{interview_id}@{stack.settings.relay_domain}"
+    assert int(event["SEQUENCE"]) == 1

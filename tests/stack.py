@@ -108,19 +108,25 @@ class Stack:
         return dict(response.json())
 
 
-@asynccontextmanager
-async def running_stack(
-    env: WorkflowEnvironment, database_url: str, mail: MailServer, **more: Any
-) -> AsyncIterator[Stack]:
-    """`more`: further settings (e.g. what the server's dynamic config allows)."""
-    settings = Settings(
+def product_settings(database_url: str, mail: MailServer, task_queue: str, **more: Any) -> Settings:
+    """The product's settings in a test: its database and task queue, email to the loopback
+    server, and `more`; nothing from the environment."""
+    return Settings(
         database_url=database_url,
-        temporal_task_queue=f"hiring-test-{uuid.uuid4().hex[:8]}",
+        temporal_task_queue=task_queue,
         smtp_host="127.0.0.1",
         smtp_port=mail.port,
         **more,
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@asynccontextmanager
+async def running_stack(
+    env: WorkflowEnvironment, database_url: str, mail: MailServer, **more: Any
+) -> AsyncIterator[Stack]:
+    """`more`: further settings (e.g. what the server's dynamic config allows)."""
+    settings = product_settings(database_url, mail, f"hiring-test-{uuid.uuid4().hex[:8]}", **more)
     db = Database(database_url)
     worker = create_worker(env.client, settings, db)
     app = create_app(settings, temporal=env.client, clock=env.get_current_time)

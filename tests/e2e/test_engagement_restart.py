@@ -45,7 +45,7 @@ from tests.engagement_scenario import (
 )
 from tests.helpers import record_history
 from tests.mail import MailServer
-from tests.stack import Actor, Stack, serving
+from tests.stack import Actor, Stack, product_settings, serving
 from workers.worker import create_worker
 
 WEEKDAYS = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
@@ -161,13 +161,7 @@ async def _start(env: WorkflowEnvironment, settings: Settings, state: Engagement
 async def test_a_worker_restart_in_the_middle_writes_the_same_ledger_row_for_row(
     dev_env: WorkflowEnvironment, database_url: str, mail: MailServer
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        temporal_task_queue=f"hiring-restart-{uuid.uuid4().hex[:8]}",
-        smtp_host="127.0.0.1",
-        smtp_port=mail.port,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = product_settings(database_url, mail, f"hiring-restart-{uuid.uuid4().hex[:8]}")
     db = Database(database_url)
     cal = past_calendar(datetime.now(UTC))
     expected = expected_ledger(cal)
