@@ -3,7 +3,6 @@ loads and writes (the projection the API lists from), the interviews it tells of
 and the ops users it alerts. Reaching the pool is workflows/slot_pool_client.py."""
 
 import asyncio
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -46,15 +45,6 @@ class SlotPoolActivities(interface.SlotPoolActivities):
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.settings = settings
-
-    def activities(self) -> list[Any]:
-        return [
-            self.round_slots,
-            self.project_slots,
-            self.interview_claimable,
-            self.ops_user_ids,
-            self.tell_slot_pool,
-        ]
 
     @activity.defn
     async def round_slots(self, query: RoundSlotsQuery) -> list[PoolSlot]:

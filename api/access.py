@@ -115,6 +115,14 @@ def _party_to_interview(
     )
 
 
+def _interview_ids(interview_id: str) -> tuple[str, str, int]:
+    """(job post id, contractor id, round) of an interview id; 404 when it is not one."""
+    parsed = parse_interview_workflow_id(interview_id)
+    if parsed is None:
+        raise not_found("interview")
+    return parsed
+
+
 async def interview_parties(
     session: AsyncSession,
     user: User,
@@ -126,10 +134,7 @@ async def interview_parties(
 ) -> tuple[JobPostParties, str, int]:
     """(job post parties, contractor id, round) of an interview the caller is a party to,
     without reading the database after the first time (see `interview_for`)."""
-    parsed = parse_interview_workflow_id(interview_id)
-    if parsed is None:
-        raise not_found("interview")
-    job_post_id, contractor_id, round_number = parsed
+    job_post_id, contractor_id, round_number = _interview_ids(interview_id)
     parties = await _parties_of(session, job_post_id)
     if parties is None or not _party_to_interview(
         user, parties.company_id, contractor_id, client=client, contractor=contractor, ops=ops
@@ -148,10 +153,7 @@ async def interview_for(
     ops: bool = True,
 ) -> tuple[JobPost, str, int]:
     """(job post, contractor id, round) of an interview the caller is a party to."""
-    parsed = parse_interview_workflow_id(interview_id)
-    if parsed is None:
-        raise not_found("interview")
-    job_post_id, contractor_id, round_number = parsed
+    job_post_id, contractor_id, round_number = _interview_ids(interview_id)
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None or not _party_to_interview(
         user, job_post.company_id, contractor_id, client=client, contractor=contractor, ops=ops

@@ -8,11 +8,12 @@ from typing import NoReturn
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from api.http_middleware import HttpMiddleware
 from api.schemas import ErrorOut, FieldError
 from domain.errors import INVALID
 from workflows.interview import UNAVAILABLE
@@ -87,17 +88,11 @@ def install_error_handlers(app: FastAPI) -> None:
 INTERNAL_ERROR = json.dumps({"detail": "internal error"}).encode()
 
 
-class InternalErrorMiddleware:
+class InternalErrorMiddleware(HttpMiddleware):
     """An unhandled exception is logged with its traceback and answered as a JSON 500 (or, once
     the answer has started, the connection is left to end)."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = False
 
         async def watch(message: Message) -> None:

@@ -8,9 +8,10 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from api.errors import invalid_input
+from api.http_middleware import HttpMiddleware
 from api.idempotency import _read_body, _replay_receive
 from api.schemas import FieldError
 
@@ -46,14 +47,8 @@ def _nul_in_query(query_string: bytes) -> list[list[str | int]]:
     return [["query", name.replace(NUL, "\\u0000")] for name, value in pairs if NUL in name + value]
 
 
-class NulTextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+class NulTextMiddleware(HttpMiddleware):
+    async def http(self, scope: Scope, receive: Receive, send: Send) -> None:
         places: list[list[str | int]] = [["path"]] if NUL in scope["path"] else []
         places += _nul_in_query(scope.get("query_string", b""))
         body = await _read_body(receive)

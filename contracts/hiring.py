@@ -364,7 +364,9 @@ class SaveScorecard(BaseModel):
     at: datetime
 
 
-class SavedScorecard(BaseModel):
+class KeptScorecard(BaseModel):
+    """A panel member's scorecard of an interview, as the store keeps it."""
+
     interview_id: str
     candidacy_id: str
     round: int
@@ -373,6 +375,9 @@ class SavedScorecard(BaseModel):
     notes: str
     submitted_at: datetime
     updated_at: datetime
+
+
+class SavedScorecard(KeptScorecard):
     replaced: bool = False  # True when it replaced the member's earlier scorecard
 
 

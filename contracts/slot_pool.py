@@ -175,3 +175,13 @@ class SlotPoolActivities(ABC):
     @abstractmethod
     async def tell_slot_pool(self, notice: SlotPoolNotice) -> None:
         """Signal the round's pool, starting it when it is not running."""
+
+    def activities(self) -> list[Any]:
+        """What a worker registers."""
+        return [
+            self.round_slots,
+            self.project_slots,
+            self.interview_claimable,
+            self.ops_user_ids,
+            self.tell_slot_pool,
+        ]

@@ -18,6 +18,24 @@ T = TypeVar("T")
 HISTORIES = Path(__file__).parent / "replay" / "histories"
 
 
+async def _polled(
+    probe: Callable[[], Awaitable[Any]],
+    check: Callable[[Any], bool],
+    seconds: float,
+    pause: Callable[[], Awaitable[None]],
+) -> Any:
+    """The probe's value once `check` accepts it, with a `pause` between looks; fails after
+    `seconds` of wall time."""
+    deadline = time.monotonic() + seconds
+    while True:
+        value = await probe()
+        if check(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition never met; last value: {value!r}")
+        await pause()
+
+
 async def ticking(
     stack: Stack,
     probe: Callable[[], Awaitable[Any]],
@@ -27,14 +45,7 @@ async def ticking(
     """The probe's value once `check` accepts it, skipping a second of workflow time between
     looks so that timers due fire; fails after `seconds` of wall time (a loaded machine is slow
     to run what the timers start)."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = await probe()
-        if check(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition never met; last value: {value!r}")
-        await stack.env.sleep(timedelta(seconds=1))
+    return await _polled(probe, check, seconds, lambda: stack.env.sleep(timedelta(seconds=1)))
 
 
 async def wait_for_stage(
@@ -70,14 +81,7 @@ async def eventually(
 ) -> Any:
     """The probe's value once `check` accepts it: the worker's activities run asynchronously to
     the API's answers. Fails after `seconds` of wall time."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = await probe()
-        if check(value):
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition never met; last value: {value!r}")
-        await asyncio.sleep(0.05)
+    return await _polled(probe, check, seconds, lambda: asyncio.sleep(0.05))
 
 
 async def notified(

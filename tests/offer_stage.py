@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from domain.offers import engagement_workflow_id, offer_workflow_id
 from tests.helpers import wait_for_stage
-from tests.scheduling import booked, complete, invited, request_interview, slot_ids
+from tests.scheduling import booked, complete, decide, invited, request_interview, slot_ids
 from tests.stack import Actor, Stack
 
 ONE_ROUND = [{"kind": "screening", "duration_minutes": 15}]
@@ -21,11 +22,11 @@ class AtOffer:
 
     @property
     def offer_id(self) -> str:
-        return f"offer-{self.job['id']}-{self.contractor.id}"
+        return offer_workflow_id(self.job["id"], self.contractor.id)
 
     @property
     def engagement_id(self) -> str:
-        return f"engagement-{self.job['id']}-{self.contractor.id}"
+        return engagement_workflow_id(self.job["id"], self.contractor.id)
 
 
 async def candidacy_at_offer(
@@ -41,9 +42,7 @@ async def candidacy_at_offer(
     await booked(stack, contractor, interview_id, slot_id)
     await complete(stack, client, interview_id, start + timedelta(minutes=15))
     await wait_for_stage(stack, candidacy_id, client, "decision_pending")
-    advanced = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, candidacy_id, client, "offer")
     return AtOffer(client, contractor, job, candidacy_id)

@@ -1,13 +1,11 @@
 """Driving a candidacy through the API to a round awaiting the client's decision: invite, slot,
 interview request (with its panel), claim, the interview's end, the outcome."""
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from store.accounts import create_user
 from tests.helpers import wait_for_stage
 from tests.scheduling import booked, complete, invited, request_interview, slot_ids
 from tests.stack import Actor, Stack
@@ -39,20 +37,6 @@ async def next_weekday_at(
         if moment.weekday() == weekday and moment >= now + ahead:
             return moment
         day += timedelta(days=1)
-
-
-async def colleague(stack: Stack, of: Actor) -> Actor:
-    """Another client user of the same company."""
-    suffix = uuid.uuid4().hex[:8]
-    async with stack.db.session() as session:
-        user, token = await create_user(
-            session,
-            role="client",
-            name=f"Colleague {suffix}",
-            email=f"colleague-{suffix}@example.com",
-            company_id=of.company_id,
-        )
-    return Actor(user.id, token, user.email, of.company_id)
 
 
 async def request_round_one(

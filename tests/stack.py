@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
@@ -41,18 +42,14 @@ class Stack:
         self, plan: str = "standard", billing_tz: str = "UTC", tz: str | None = None
     ) -> Actor:
         """A client in a company of its own."""
-        suffix = uuid.uuid4().hex[:8]
         async with self.db.session() as session:
-            company = await create_company(session, f"Company {suffix}", plan, billing_tz)
-            user, token = await create_user(
-                session,
-                role="client",
-                name=f"Client {suffix}",
-                email=f"client-{suffix}@example.com",
-                company_id=company.id,
-                tz=tz or billing_tz,
-            )
-        return Actor(user.id, token, user.email, company.id)
+            name = f"Company {uuid.uuid4().hex[:8]}"
+            company = await create_company(session, name, plan, billing_tz)
+        return await self.user("client", "Client", company.id, tz or billing_tz)
+
+    async def colleague(self, of: Actor) -> Actor:
+        """Another client user of the same company."""
+        return await self.user("client", "Colleague", of.company_id)
 
     async def contractor(
         self,
@@ -76,12 +73,24 @@ class Stack:
         return Actor(user.id, token, user.email)
 
     async def ops(self) -> Actor:
+        return await self.user("ops", "Ops")
+
+    async def user(
+        self, role: str, label: str, company_id: str | None = None, tz: str = "UTC"
+    ) -> Actor:
+        """A user named and addressed after `label` and a random suffix (a contractor made
+        here has no profile)."""
         suffix = uuid.uuid4().hex[:8]
         async with self.db.session() as session:
             user, token = await create_user(
-                session, role="ops", name=f"Ops {suffix}", email=f"ops-{suffix}@example.com"
+                session,
+                role=role,
+                name=f"{label} {suffix}",
+                email=f"{label.lower()}-{suffix}@example.com",
+                company_id=company_id,
+                tz=tz,
             )
-        return Actor(user.id, token, user.email)
+        return Actor(user.id, token, user.email, company_id)
 
     async def job_post(self, client: Actor, **fields: Any) -> dict[str, Any]:
         body = {
@@ -99,26 +108,41 @@ class Stack:
         return dict(response.json())
 
 
-@asynccontextmanager
-async def running_stack(
-    env: WorkflowEnvironment, database_url: str, mail: MailServer, **more: Any
-) -> AsyncIterator[Stack]:
-    """`more`: further settings (e.g. what the server's dynamic config allows)."""
-    settings = Settings(
+def product_settings(database_url: str, mail: MailServer, task_queue: str, **more: Any) -> Settings:
+    """The product's settings in a test: its database and task queue, email to the loopback
+    server, and `more`; nothing from the environment."""
+    return Settings(
         database_url=database_url,
-        temporal_task_queue=f"hiring-test-{uuid.uuid4().hex[:8]}",
+        temporal_task_queue=task_queue,
         smtp_host="127.0.0.1",
         smtp_port=mail.port,
         **more,
         _env_file=None,  # type: ignore[call-arg]
     )
+
+
+@asynccontextmanager
+async def running_stack(
+    env: WorkflowEnvironment, database_url: str, mail: MailServer, **more: Any
+) -> AsyncIterator[Stack]:
+    """`more`: further settings (e.g. what the server's dynamic config allows)."""
+    settings = product_settings(database_url, mail, f"hiring-test-{uuid.uuid4().hex[:8]}", **more)
     db = Database(database_url)
     worker = create_worker(env.client, settings, db)
     app = create_app(settings, temporal=env.client, clock=env.get_current_time)
-    transport = httpx.ASGITransport(app=app)
     try:
-        async with worker, app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
-                yield Stack(env, http, db, settings, mail)
+        async with worker, serving(app, env, db, settings, mail) as stack:
+            yield stack
     finally:
         await db.dispose()
+
+
+@asynccontextmanager
+async def serving(
+    app: FastAPI, env: WorkflowEnvironment, db: Database, settings: Settings, mail: MailServer
+) -> AsyncIterator[Stack]:
+    """The app running (its lifespan), driven over HTTP in process."""
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app):
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
+            yield Stack(env, http, db, settings, mail)

@@ -22,9 +22,8 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
-from core.settings import Settings
 from tests.mail import MailServer
-from tests.stack import Stack
+from tests.stack import Stack, product_settings
 
 
 class UpdatesInFlight(Interceptor):
@@ -102,13 +101,7 @@ async def api_only(
 ) -> Any:
     """The real API around a given client, on a task queue of the caller's choosing (one no
     worker polls leaves every workflow it starts waiting)."""
-    settings = Settings(
-        database_url=database_url,
-        temporal_task_queue=task_queue,
-        smtp_host="127.0.0.1",
-        smtp_port=mail.port,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = product_settings(database_url, mail, task_queue)
     app: FastAPI = create_app(settings, temporal=client, clock=env.get_current_time)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -4,6 +4,8 @@ current round's interview workflow; these paths are the candidacy's, as the API 
 Overdue, the client may also advance anyway (POST /candidacies/{id}/decision, advance: the
 interview becomes bookable without a submission) or reject (POST /candidacies/{id}/reject)."""
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException
 
 from api.access import candidacy_for
@@ -15,6 +17,7 @@ from contracts.hiring import (
     InterviewState,
 )
 from domain.stages import Stage
+from store.models import User
 from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
 
@@ -31,6 +34,26 @@ async def _current_interview(temporal: Temporal, candidacy_id: str) -> str:
     return current.interview_id
 
 
+async def _current_interview_update(
+    session: Session,
+    user: User,
+    temporal: Temporal,
+    candidacy_id: str,
+    method: Any,
+    arg: Any,
+    *,
+    by_client: bool,
+) -> InterviewState:
+    """The current round's interview after the update, run by the candidacy's client (else its
+    contractor); anyone else: 404."""
+    await candidacy_for(
+        session, user, candidacy_id, client=by_client, contractor=not by_client, ops=False
+    )
+    interview_id = await _current_interview(temporal, candidacy_id)
+    state: InterviewState = await temporal.update(interview_id, method, arg)
+    return state
+
+
 @router.post(
     "/candidacies/{candidacy_id}/assessment/submission",
     response_model=InterviewState,
@@ -45,12 +68,15 @@ async def submit(
 ) -> InterviewState:
     """The contractor hands in the current round's take-home: a link, text, or both. A late
     submission is accepted (and marked late) until the client has decided otherwise."""
-    await candidacy_for(session, user, candidacy_id, client=False, contractor=True, ops=False)
-    interview_id = await _current_interview(temporal, candidacy_id)
-    state: InterviewState = await temporal.update(
-        interview_id, InterviewWorkflow.submit_assessment, body
+    return await _current_interview_update(
+        session,
+        user,
+        temporal,
+        candidacy_id,
+        InterviewWorkflow.submit_assessment,
+        body,
+        by_client=False,
     )
-    return state
 
 
 @router.post(
@@ -70,11 +96,13 @@ async def extend(
 ) -> InterviewState:
     """The client moves the due date: `due_at` (a new date) or `extra_days` (added to the
     current due date). The contractor is told; the 24 h reminder follows the new date."""
-    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
-    interview_id = await _current_interview(temporal, candidacy_id)
-    state: InterviewState = await temporal.update(
-        interview_id,
+    extension = body.model_copy(update={"by": user.id})
+    return await _current_interview_update(
+        session,
+        user,
+        temporal,
+        candidacy_id,
         InterviewWorkflow.extend_assessment,
-        body.model_copy(update={"by": user.id}),
+        extension,
+        by_client=True,
     )
-    return state

@@ -1,6 +1,7 @@
 """Candidacies: applying, inviting, stage moves, interview requests and decisions."""
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
@@ -243,16 +244,39 @@ async def list_candidacies(
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
+async def _updated(
+    session: Session,
+    temporal: Temporal,
+    user: User,
+    candidacy_id: str,
+    method: Any,
+    request: Any,
+    *,
+    client: bool = True,
+    contractor: bool = False,
+    ops: bool = False,
+) -> CandidacyState:
+    """The candidacy's state after the update, run when the caller is among the allowed parties
+    (by default the job post's owner)."""
+    await candidacy_for(session, user, candidacy_id, client=client, contractor=contractor, ops=ops)
+    state: CandidacyState = await temporal.update(candidacy_id, method, request)
+    return state
+
+
 @router.post("/candidacies/{candidacy_id}/shortlist", response_model=CandidacyState)
 async def shortlist(
     candidacy_id: str, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
     """Shortlist an application (the job post's owner or ops)."""
-    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=True)
-    state: CandidacyState = await temporal.update(
-        candidacy_id, CandidacyWorkflow.shortlist, ShortlistRequest(by=user.id)
+    return await _updated(
+        session,
+        temporal,
+        user,
+        candidacy_id,
+        CandidacyWorkflow.shortlist,
+        ShortlistRequest(by=user.id),
+        ops=True,
     )
-    return state
 
 
 @router.post("/candidacies/{candidacy_id}/reject", response_model=CandidacyState)
@@ -260,13 +284,8 @@ async def reject(
     candidacy_id: str, body: RejectIn, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
     """Reject at any stage, with brief feedback for the contractor (a kind default if none)."""
-    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
-    state: CandidacyState = await temporal.update(
-        candidacy_id,
-        CandidacyWorkflow.reject,
-        RejectRequest(feedback=body.feedback, by=user.id),
-    )
-    return state
+    request = RejectRequest(feedback=body.feedback, by=user.id)
+    return await _updated(session, temporal, user, candidacy_id, CandidacyWorkflow.reject, request)
 
 
 @router.post("/candidacies/{candidacy_id}/withdraw", response_model=CandidacyState)
@@ -274,11 +293,17 @@ async def withdraw(
     candidacy_id: str, body: WithdrawIn, user: Caller, session: Session, temporal: Temporal
 ) -> CandidacyState:
     """The contractor withdraws their candidacy."""
-    await candidacy_for(session, user, candidacy_id, client=False, contractor=True, ops=False)
-    state: CandidacyState = await temporal.update(
-        candidacy_id, CandidacyWorkflow.withdraw, WithdrawRequest(reason=body.reason)
+    request = WithdrawRequest(reason=body.reason)
+    return await _updated(
+        session,
+        temporal,
+        user,
+        candidacy_id,
+        CandidacyWorkflow.withdraw,
+        request,
+        client=False,
+        contractor=True,
     )
-    return state
 
 
 @router.post("/candidacies/{candidacy_id}/interview-requests", response_model=InterviewRequestOut)
@@ -309,11 +334,9 @@ async def decide(
 ) -> CandidacyState:
     """After a round: advance, reject (with feedback) or hold. An advance answers once the
     candidacy has moved on: the next round's interview request, or the offer, can follow."""
-    await candidacy_for(session, user, candidacy_id, client=True, contractor=False, ops=False)
-    state: CandidacyState = await temporal.update(
-        candidacy_id,
-        CandidacyWorkflow.decide,
-        Decision(decision=DecisionKind(body.decision), feedback=body.feedback, by=user.id),
+    decision = Decision(decision=DecisionKind(body.decision), feedback=body.feedback, by=user.id)
+    state = await _updated(
+        session, temporal, user, candidacy_id, CandidacyWorkflow.decide, decision
     )
     taken = await temporal.await_next_step(candidacy_id, CandidacyWorkflow.decision_taken)
     return taken or state

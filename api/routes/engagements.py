@@ -245,6 +245,17 @@ async def list_engagements(
     return Page(items=items, total=total, page=paging.page, per_page=paging.per_page)
 
 
+async def _week_update(
+    session: Session, user: User, temporal: Temporal, engagement_id: str, method: Any, arg: Any
+) -> WeekOut:
+    """The week after an update of the engagement, by its party of the caller's role (the routes
+    let only that role in): its client, or its contractor."""
+    is_client = user.role == Role.CLIENT
+    await engagement_for(session, user, engagement_id, client=is_client, contractor=not is_client)
+    week: WeekState = await temporal.update(engagement_id, method, arg)
+    return WeekOut.of_state(week)
+
+
 @router.post("/engagements/{engagement_id}/timesheets", response_model=WeekOut)
 async def submit_timesheet(
     engagement_id: str,
@@ -255,13 +266,10 @@ async def submit_timesheet(
 ) -> WeekOut:
     """Hours for a started week, until its review window closes (resubmitting replaces them until
     the client reviews). More than the weekly schedule is paid only if the client approves."""
-    await engagement_for(session, user, engagement_id, client=False, contractor=True)
-    week: WeekState = await temporal.update(
-        engagement_id,
-        EngagementWorkflow.submit_timesheet,
-        TimesheetRequest(week=body.week, hours=body.hours, by=user.id),
+    request = TimesheetRequest(week=body.week, hours=body.hours, by=user.id)
+    return await _week_update(
+        session, user, temporal, engagement_id, EngagementWorkflow.submit_timesheet, request
     )
-    return WeekOut.of_state(week)
 
 
 @router.post("/engagements/{engagement_id}/timesheets/{week}/approve", response_model=WeekOut)
@@ -269,13 +277,10 @@ async def approve_timesheet(
     engagement_id: str, week: WeekNumber, user: ClientUser, session: Session, temporal: Temporal
 ) -> WeekOut:
     """Approve the week's hours as submitted, hours over the schedule included."""
-    await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    approved: WeekState = await temporal.update(
-        engagement_id,
-        EngagementWorkflow.approve_timesheet,
-        ApproveRequest(week=week, by=user.id),
+    request = ApproveRequest(week=week, by=user.id)
+    return await _week_update(
+        session, user, temporal, engagement_id, EngagementWorkflow.approve_timesheet, request
     )
-    return WeekOut.of_state(approved)
 
 
 @router.post("/engagements/{engagement_id}/timesheets/{week}/dispute", response_model=WeekOut)
@@ -288,15 +293,12 @@ async def dispute_timesheet(
     temporal: Temporal,
 ) -> WeekOut:
     """Within 3 days after the week ends: the corrected hours are what the week pays."""
-    await engagement_for(session, user, engagement_id, client=True, contractor=False)
-    disputed: WeekState = await temporal.update(
-        engagement_id,
-        EngagementWorkflow.dispute_timesheet,
-        DisputeRequest(
-            week=week, corrected_hours=body.corrected_hours, reason=body.reason, by=user.id
-        ),
+    request = DisputeRequest(
+        week=week, corrected_hours=body.corrected_hours, reason=body.reason, by=user.id
     )
-    return WeekOut.of_state(disputed)
+    return await _week_update(
+        session, user, temporal, engagement_id, EngagementWorkflow.dispute_timesheet, request
+    )
 
 
 @router.post("/engagements/{engagement_id}/terms", response_model=TermsChange)

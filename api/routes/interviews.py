@@ -2,6 +2,7 @@
 invite, the video room, the outcome."""
 
 import hmac
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -118,44 +119,38 @@ def _side_of(user: User) -> Side:
     return Side.CONTRACTOR if user.role == Role.CONTRACTOR else Side.CLIENT
 
 
-async def _update_with_booking(
-    temporal: Temporal,
-    session: Session,
-    interview_id: str,
-    method: Any,
-    arg: Any,
-    job_post_id: str,
-    round_: int,
-) -> Any:
-    """Run an update of the interview. Refused (409) while the interview has not yet taken in
-    the booking the pool just made for it, it goes again once it has."""
-    try:
-        return await temporal.update(interview_id, method, arg)
-    except HTTPException as refused:
-        if refused.status_code != 409 or not await pending_bookings.taken_in(
-            temporal, session, interview_id, job_post_id, round_
-        ):
-            raise
-    return await temporal.update(interview_id, method, arg)
+@dataclass(frozen=True)
+class _Updates:
+    """Updates of one interview, of `round_` of `job_post_id`."""
 
+    temporal: Temporal
+    session: Session
+    interview_id: str
+    job_post_id: str
+    round_: int
 
-async def _change(
-    temporal: Temporal,
-    session: Session,
-    interview_id: str,
-    method: Any,
-    arg: Any,
-    job_post_id: str,
-    round_: int,
-) -> Any:
-    """Run a booking change (see `_update_with_booking`); answers once the interview has taken
-    the change in and the candidacy shows it (see `caught_up`)."""
-    changed = await _update_with_booking(
-        temporal, session, interview_id, method, arg, job_post_id, round_
-    )
-    if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
-        return changed
-    return await temporal.await_next_step(interview_id, InterviewWorkflow.caught_up) or changed
+    async def run(self, method: Any, arg: Any) -> Any:
+        """Run an update of the interview. Refused (409) while the interview has not yet taken
+        in the booking the pool just made for it, it goes again once it has."""
+        try:
+            return await self.temporal.update(self.interview_id, method, arg)
+        except HTTPException as refused:
+            if refused.status_code != 409 or not await pending_bookings.taken_in(
+                self.temporal, self.session, self.interview_id, self.job_post_id, self.round_
+            ):
+                raise
+        return await self.temporal.update(self.interview_id, method, arg)
+
+    async def change(self, method: Any, arg: Any) -> Any:
+        """Run a booking change (see `run`); answers once the interview has taken the change in
+        and the candidacy shows it (see `caught_up`)."""
+        changed = await self.run(method, arg)
+        if changed.status == InterviewStatus.CANCELLED:  # the request's end: see `cancel`
+            return changed
+        return (
+            await self.temporal.await_next_step(self.interview_id, InterviewWorkflow.caught_up)
+            or changed
+        )
 
 
 @router.post(
@@ -195,15 +190,8 @@ async def cancel(
         withdraw_slot=body.withdraw_slot,
         cancel_request=body.cancel_request,
     )
-    state: InterviewState = await _change(
-        temporal,
-        session,
-        interview_id,
-        InterviewWorkflow.cancel,
-        request,
-        job_post.id,
-        round_number,
-    )
+    updates = _Updates(temporal, session, interview_id, job_post.id, round_number)
+    state: InterviewState = await updates.change(InterviewWorkflow.cancel, request)
     if body.cancel_request:
         await temporal.update(
             candidacy_workflow_id(job_post.id, contractor_id),
@@ -238,15 +226,8 @@ async def reschedule(
     request = RescheduleRequest(
         slot_id=body.slot_id, by=user.id, side=_side_of(user), reason=body.reason
     )
-    state: InterviewState = await _change(
-        temporal,
-        session,
-        interview_id,
-        InterviewWorkflow.reschedule,
-        request,
-        job_post.id,
-        round_number,
-    )
+    updates = _Updates(temporal, session, interview_id, job_post.id, round_number)
+    state: InterviewState = await updates.change(InterviewWorkflow.reschedule, request)
     return state
 
 
@@ -380,15 +361,8 @@ async def record_outcome(
     job_post, contractor_id, round_number = await interview_for(
         session, user, interview_id, client=True, contractor=False, ops=False
     )
-    state: InterviewState = await _update_with_booking(
-        temporal,
-        session,
-        interview_id,
-        InterviewWorkflow.record_outcome,
-        body,
-        job_post.id,
-        round_number,
-    )
+    updates = _Updates(temporal, session, interview_id, job_post.id, round_number)
+    state: InterviewState = await updates.run(InterviewWorkflow.record_outcome, body)
     # The candidacy takes the round's result in (a decision is then due) before the answer.
     await temporal.await_next_step(
         candidacy_workflow_id(job_post.id, contractor_id),

@@ -26,8 +26,9 @@ from contracts.offer import (
 )
 from domain.offers import OfferTerms, WeeklyHours, offer_workflow_id, start_date_problems
 from domain.proration import billing_date
+from domain.roles import Role
 from domain.stages import Stage
-from store.models import Company
+from store.models import Company, User
 from workflows import search_attributes as sa
 from workflows import summaries
 from workflows.candidacy import CandidacyWorkflow
@@ -162,6 +163,16 @@ async def _answer(temporal: Temporal, offer_id: str, method: Any, arg: Any) -> O
     return answered
 
 
+async def _answer_as(
+    session: Session, user: User, temporal: Temporal, offer_id: str, method: Any, arg: Any
+) -> OfferState:
+    """`_answer`, when the caller is the offer's party of their role (the routes let only that
+    role in): its client, or its contractor."""
+    is_client = user.role == Role.CLIENT
+    await offer_for(session, user, offer_id, client=is_client, contractor=not is_client)
+    return await _answer(temporal, offer_id, method, arg)
+
+
 @router.post("/offers/{offer_id}/accept", response_model=OfferState)
 async def accept(
     offer_id: str, body: AcceptIn, user: ContractorUser, session: Session, temporal: Temporal
@@ -187,10 +198,8 @@ async def decline(
     offer_id: str, body: DeclineIn, user: ContractorUser, session: Session, temporal: Temporal
 ) -> OfferState:
     """Decline, with a reason the client sees."""
-    await offer_for(session, user, offer_id, client=False, contractor=True)
-    return await _answer(
-        temporal, offer_id, OfferWorkflow.decline, DeclineRequest(reason=body.reason)
-    )
+    request = DeclineRequest(reason=body.reason)
+    return await _answer_as(session, user, temporal, offer_id, OfferWorkflow.decline, request)
 
 
 @router.post("/offers/{offer_id}/counter", response_model=OfferState)
@@ -198,10 +207,8 @@ async def counter(
     offer_id: str, body: CounterIn, user: ContractorUser, session: Session, temporal: Temporal
 ) -> OfferState:
     """Propose another rate and hours; the client may answer with a revised version."""
-    await offer_for(session, user, offer_id, client=False, contractor=True)
-    return await _answer(
-        temporal, offer_id, OfferWorkflow.counter, CounterRequest(**body.model_dump())
-    )
+    request = CounterRequest(**body.model_dump())
+    return await _answer_as(session, user, temporal, offer_id, OfferWorkflow.counter, request)
 
 
 @router.post("/offers/{offer_id}/revise", response_model=OfferState)
@@ -226,7 +233,5 @@ async def withdraw(
     offer_id: str, body: WithdrawIn, user: ClientUser, session: Session, temporal: Temporal
 ) -> OfferState:
     """Pull the offer. The candidacy stays at the offer stage: a new offer may follow."""
-    await offer_for(session, user, offer_id, client=True, contractor=False)
-    return await _answer(
-        temporal, offer_id, OfferWorkflow.withdraw, WithdrawOfferRequest(reason=body.reason)
-    )
+    request = WithdrawOfferRequest(reason=body.reason)
+    return await _answer_as(session, user, temporal, offer_id, OfferWorkflow.withdraw, request)

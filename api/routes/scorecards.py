@@ -7,8 +7,6 @@ by default). Other users of the job post's company and ops can see the interview
 403; anyone else (other companies, the contractor) gets 404, as for anything not theirs.
 Scorecards are the client's: the contractor never sees them."""
 
-from datetime import datetime
-
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -20,6 +18,7 @@ from api.errors import not_found
 from contracts.hiring import (
     CandidacyState,
     InterviewStatus,
+    KeptScorecard,
     SavedScorecard,
     ScorecardSubmission,
 )
@@ -39,15 +38,8 @@ class ScorecardIn(BaseModel):
     notes: str = Field(default="", max_length=NOTES_MAX_LENGTH)
 
 
-class ScorecardOut(BaseModel):
-    interview_id: str
-    candidacy_id: str
-    round: int
-    panel_member_id: str
-    rating: Rating
-    notes: str
-    submitted_at: datetime
-    updated_at: datetime
+class ScorecardOut(KeptScorecard):
+    pass
 
 
 @router.post(

@@ -8,6 +8,7 @@ from typing import Any
 from tests.helpers import skip_to, wait_for_stage
 from tests.scheduling import (
     claim,
+    decide,
     exactly,
     interview_state,
     invited,
@@ -163,11 +164,7 @@ async def test_overdue_assessment_client_advances_anyway_and_the_interview_is_bo
 ) -> None:
     r = await _take_home_round(stack, due_days=1)
     client, contractor = r["client"], r["contractor"]
-    advance_too_early = await stack.http.post(
-        f"/candidacies/{r['candidacy_id']}/decision",
-        json={"decision": "advance"},
-        headers=client.auth,
-    )
+    advance_too_early = await decide(stack, client, r["candidacy_id"], "advance")
     assert advance_too_early.status_code == 409  # not overdue: nothing to decide yet
     due = _due(await interview_state(stack, client, r["interview_id"]))
     await exactly(stack, contractor.id, "assessment_reminder", 0)  # 24 h before was the start
@@ -176,15 +173,9 @@ async def test_overdue_assessment_client_advances_anyway_and_the_interview_is_bo
     state = await wait_for_stage(stack, r["candidacy_id"], client, "interviewing")
     assert state["interviews"][-1]["status"] == "assessment_overdue"
 
-    hold = await stack.http.post(
-        f"/candidacies/{r['candidacy_id']}/decision", json={"decision": "hold"}, headers=client.auth
-    )
+    hold = await decide(stack, client, r["candidacy_id"], "hold")
     assert hold.status_code == 409
-    advanced = await stack.http.post(
-        f"/candidacies/{r['candidacy_id']}/decision",
-        json={"decision": "advance"},
-        headers=client.auth,
-    )
+    advanced = await decide(stack, client, r["candidacy_id"], "advance")
     assert advanced.status_code == 200, advanced.text
     await exactly(stack, contractor.id, "interview_requested", 1)
     state = await interview_state(stack, client, r["interview_id"])
@@ -204,10 +195,8 @@ async def test_overdue_assessment_client_rejects(stack: Stack) -> None:
     await skip_to(stack, due + timedelta(minutes=1))
     await exactly(stack, client.id, "assessment_overdue", 1)
     await wait_for_stage(stack, r["candidacy_id"], client, "interviewing")
-    rejected = await stack.http.post(
-        f"/candidacies/{r['candidacy_id']}/decision",
-        json={"decision": "reject", "feedback": "We needed the take-home to go further."},
-        headers=client.auth,
+    rejected = await decide(
+        stack, client, r["candidacy_id"], "reject", "We needed the take-home to go further."
     )
     assert rejected.status_code == 200, rejected.text
     state = await wait_for_stage(stack, r["candidacy_id"], client, "rejected")

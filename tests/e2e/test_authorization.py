@@ -2,11 +2,11 @@
 404, exactly as one that does not exist; no token, or an unknown one, answers 401."""
 
 from dataclasses import asdict, dataclass
-from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from tests.scheduling import shortlisted_with_request, slot_days_ahead
 from tests.stack import Actor, Stack
 
 
@@ -31,22 +31,8 @@ async def world(stack: Stack) -> World:
     contractor = await stack.contractor()
     outsider = await stack.contractor()
     job = (await stack.job_post(owner))["id"]
-    applied = await stack.http.post(f"/job-posts/{job}/applications", headers=contractor.auth)
-    assert applied.status_code == 201, applied.text
-    candidacy = applied.json()["id"]
-    shortlisted = await stack.http.post(f"/candidacies/{candidacy}/shortlist", headers=owner.auth)
-    assert shortlisted.status_code == 200, shortlisted.text
-    requested = await stack.http.post(
-        f"/candidacies/{candidacy}/interview-requests", json={}, headers=owner.auth
-    )
-    assert requested.status_code == 200, requested.text
-    start = (await stack.env.get_current_time() + timedelta(days=2)).replace(microsecond=0)
-    slots = await stack.http.post(
-        f"/job-posts/{job}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": 30}]},
-        headers=owner.auth,
-    )
-    assert slots.status_code == 201, slots.text
+    candidacy, interview = await shortlisted_with_request(stack, owner, contractor, job)
+    slot = await slot_days_ahead(stack, owner, job, days=2)
     return World(
         owner=owner,
         stranger=stranger,
@@ -54,8 +40,8 @@ async def world(stack: Stack) -> World:
         outsider=outsider,
         job=job,
         candidacy=candidacy,
-        interview=requested.json()["interview_id"],
-        slot=slots.json()[0]["id"],
+        interview=interview,
+        slot=slot,
     )
 
 

@@ -18,15 +18,16 @@ from domain.proration import billing_date
 from store.models import JobPost, Notification, Slot
 from tests.cancellation import booked_interview, slot_row
 from tests.closing import close_finished, close_job_post
-from tests.helpers import eventually, notified, skip_to, ticking, wait_for_stage
+from tests.helpers import eventually, notified, skip_to, wait_for_stage
 from tests.offer_stage import ONE_ROUND, candidacy_at_offer, offer_terms
 from tests.scheduling import (
     booked,
+    decide,
     exactly,
-    interview_state,
     invited,
     invites_to,
     now_of,
+    record_completed,
     request_interview,
     settle,
     slot_ids,
@@ -54,20 +55,6 @@ async def _not_running(stack: Stack, workflow_id: str) -> WorkflowExecutionStatu
     return found
 
 
-async def _completed(stack: Stack, client: Actor, interview_id: str) -> None:
-    """Record a held interview as completed, once its workflow has seen its end (a second of
-    workflow time between looks, so that the timers due fire)."""
-    await ticking(
-        stack,
-        lambda: interview_state(stack, client, interview_id),
-        lambda state: state["status"] == "awaiting_outcome",
-    )
-    outcome = await stack.http.post(
-        f"/interviews/{interview_id}/outcome", json={"outcome": "completed"}, headers=client.auth
-    )
-    assert outcome.status_code == 200, outcome.text
-
-
 async def _send_offer(stack: Stack, client: Actor, candidacy_id: str) -> None:
     start_date = billing_date(await stack.env.get_current_time(), "UTC") + timedelta(days=14)
     sent = await stack.http.post(
@@ -90,11 +77,9 @@ async def test_closing_a_job_post_ends_candidacies_in_every_stage_cleanly(stack:
     await booked(stack, deciding, deciding_interview, deciding_slot)
     await skip_to(stack, held[1] + timedelta(minutes=20))
     for interview_id in (offered_interview, deciding_interview):
-        await _completed(stack, client, interview_id)
+        await record_completed(stack, client, interview_id)
     await wait_for_stage(stack, offered_id, client, "decision_pending")
-    advanced = await stack.http.post(
-        f"/candidacies/{offered_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, offered_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, offered_id, client, "offer")
     await _send_offer(stack, client, offered_id)

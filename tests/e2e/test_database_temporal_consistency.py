@@ -3,9 +3,11 @@ workflow come to exist together: a request that fails between the two steps leav
 retry cannot finish, a retry ends with one row and one workflow run, and a row never disappears
 while its workflow exists. The same holds for a thread message and its email relay."""
 
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlmodel import func, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
@@ -20,6 +22,19 @@ from tests.stack import Actor, Stack
 from tests.temporal_faults import LostStartAnswers, api_only, client_with, unpolled_queue
 from workers.worker import create_worker
 from workflows.message_relay import relay_workflow_id
+
+
+@pytest.fixture
+async def losing(
+    time_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
+) -> AsyncIterator[tuple[LostStartAnswers, Stack]]:
+    """The API, no worker, on a client that loses the answers of the workflow starts made while
+    `fault.losing()`."""
+    fault = LostStartAnswers()
+    async with api_only(
+        time_env, client_with(time_env, fault), sqlite_url, mail, unpolled_queue()
+    ) as (stack, _app):
+        yield fault, stack
 
 
 async def _rows(db: Database, candidacy_id: str) -> int:
@@ -51,46 +66,43 @@ def _job_post_of(candidacy_id: str) -> str:
 
 
 async def test_writes_spanning_database_and_temporal_stay_consistent_when_a_start_answer_is_lost(
-    time_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
+    time_env: WorkflowEnvironment, losing: tuple[LostStartAnswers, Stack]
 ) -> None:
-    fault = LostStartAnswers()
-    async with api_only(
-        time_env, client_with(time_env, fault), sqlite_url, mail, unpolled_queue()
-    ) as (stack, _app):
-        _owner, contractor, candidacy_id = await _parties(stack)
-        rows_when_started: list[int] = []
+    fault, stack = losing
+    _owner, contractor, candidacy_id = await _parties(stack)
+    rows_when_started: list[int] = []
 
-        async def look(_workflow_id: str) -> None:
-            rows_when_started.append(await _rows(stack.db, candidacy_id))
+    async def look(_workflow_id: str) -> None:
+        rows_when_started.append(await _rows(stack.db, candidacy_id))
 
-        fault.on_lost = look
-        apply = f"/job-posts/{_job_post_of(candidacy_id)}/applications"
-        with fault.losing():
-            failed = await stack.http.post(apply, headers=contractor.auth)
-        assert fault.lost == [candidacy_id]
-        assert failed.status_code == 503, failed.text
+    fault.on_lost = look
+    apply = f"/job-posts/{_job_post_of(candidacy_id)}/applications"
+    with fault.losing():
+        failed = await stack.http.post(apply, headers=contractor.auth)
+    assert fault.lost == [candidacy_id]
+    assert failed.status_code == 503, failed.text
 
-        # The workflow started though its answer was lost; a row seen meanwhile is still there.
-        first = await _run_of(time_env, candidacy_id)
-        assert first is not None and first[1] == WorkflowExecutionStatus.RUNNING
-        assert await _rows(stack.db, candidacy_id) >= rows_when_started[0]
+    # The workflow started though its answer was lost; a row seen meanwhile is still there.
+    first = await _run_of(time_env, candidacy_id)
+    assert first is not None and first[1] == WorkflowExecutionStatus.RUNNING
+    assert await _rows(stack.db, candidacy_id) >= rows_when_started[0]
 
-        # Nobody retries yet: once a worker runs it, the workflow's first stage change stores
-        # the row.
-        async with create_worker(time_env.client, stack.settings, stack.db):
-            assert await eventually(lambda: _rows(stack.db, candidacy_id), lambda n: n == 1)
-            listed = await stack.http.get("/candidacies", headers=contractor.auth)
-            assert [c["id"] for c in listed.json()["items"]] == [candidacy_id]
+    # Nobody retries yet: once a worker runs it, the workflow's first stage change stores
+    # the row.
+    async with create_worker(time_env.client, stack.settings, stack.db):
+        assert await eventually(lambda: _rows(stack.db, candidacy_id), lambda n: n == 1)
+        listed = await stack.http.get("/candidacies", headers=contractor.auth)
+        assert [c["id"] for c in listed.json()["items"]] == [candidacy_id]
 
-        retried = await stack.http.post(apply, headers=contractor.auth)
-        assert retried.status_code == 200, retried.text
-        assert retried.json()["id"] == candidacy_id
-        again = await stack.http.post(apply, headers=contractor.auth)
-        assert again.status_code == 200, again.text
+    retried = await stack.http.post(apply, headers=contractor.auth)
+    assert retried.status_code == 200, retried.text
+    assert retried.json()["id"] == candidacy_id
+    again = await stack.http.post(apply, headers=contractor.auth)
+    assert again.status_code == 200, again.text
 
-        assert await _rows(stack.db, candidacy_id) == 1
-        assert await _run_of(time_env, candidacy_id) == first  # the same run, still running
-        await time_env.client.get_workflow_handle(candidacy_id).terminate("test over")
+    assert await _rows(stack.db, candidacy_id) == 1
+    assert await _run_of(time_env, candidacy_id) == first  # the same run, still running
+    await time_env.client.get_workflow_handle(candidacy_id).terminate("test over")
 
 
 async def test_a_retried_application_starts_the_workflow_of_a_row_left_without_one(
@@ -133,33 +145,30 @@ async def test_a_retried_application_starts_the_workflow_of_a_row_left_without_o
 
 
 async def test_a_message_whose_relay_start_answer_is_lost_is_kept_with_its_one_relay(
-    time_env: WorkflowEnvironment, sqlite_url: str, mail: MailServer
+    time_env: WorkflowEnvironment, losing: tuple[LostStartAnswers, Stack]
 ) -> None:
-    fault = LostStartAnswers()
-    async with api_only(
-        time_env, client_with(time_env, fault), sqlite_url, mail, unpolled_queue()
-    ) as (stack, _app):
-        owner, contractor, candidacy_id = await _parties(stack)
-        apply = f"/job-posts/{_job_post_of(candidacy_id)}/applications"
-        assert (await stack.http.post(apply, headers=contractor.auth)).status_code == 201
-        thread = await stack.http.post(
-            "/threads", json={"contractor_id": contractor.id}, headers=owner.auth
-        )
-        assert thread.status_code == 201, thread.text
+    fault, stack = losing
+    owner, contractor, candidacy_id = await _parties(stack)
+    apply = f"/job-posts/{_job_post_of(candidacy_id)}/applications"
+    assert (await stack.http.post(apply, headers=contractor.auth)).status_code == 201
+    thread = await stack.http.post(
+        "/threads", json={"contractor_id": contractor.id}, headers=owner.auth
+    )
+    assert thread.status_code == 201, thread.text
 
-        with fault.losing():
-            posted = await stack.http.post(
-                f"/threads/{thread.json()['id']}/messages",
-                json={"body": "Are you free on Tuesday?"},
-                headers=owner.auth,
-            )
-        assert len(fault.lost) == 1
-        assert posted.status_code == 201, posted.text
-        relay_id = fault.lost[0]
-        assert relay_id == relay_workflow_id(posted.json()["id"])
-        async with stack.db.session() as session:
-            assert await session.get(Message, posted.json()["id"]) is not None
-        relay = await _run_of(time_env, relay_id)
-        assert relay is not None and relay[1] == WorkflowExecutionStatus.RUNNING
-        for workflow_id in (relay_id, candidacy_id):
-            await time_env.client.get_workflow_handle(workflow_id).terminate("test over")
+    with fault.losing():
+        posted = await stack.http.post(
+            f"/threads/{thread.json()['id']}/messages",
+            json={"body": "Are you free on Tuesday?"},
+            headers=owner.auth,
+        )
+    assert len(fault.lost) == 1
+    assert posted.status_code == 201, posted.text
+    relay_id = fault.lost[0]
+    assert relay_id == relay_workflow_id(posted.json()["id"])
+    async with stack.db.session() as session:
+        assert await session.get(Message, posted.json()["id"]) is not None
+    relay = await _run_of(time_env, relay_id)
+    assert relay is not None and relay[1] == WorkflowExecutionStatus.RUNNING
+    for workflow_id in (relay_id, candidacy_id):
+        await time_env.client.get_workflow_handle(workflow_id).terminate("test over")

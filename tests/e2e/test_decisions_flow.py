@@ -12,6 +12,7 @@ from domain.business_days import add_business_days
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import FRIDAY, decision_due, next_weekday_at
+from tests.scheduling import decide, invited
 from tests.stack import Stack
 
 NEW_YORK = "America/New_York"
@@ -89,20 +90,12 @@ async def test_decision_reminders_stop_the_moment_a_decision_lands(stack: Stack)
     await skip_to(stack, third + timedelta(hours=1))
     await notified(stack, due.client.id, "decision_reminder", count=1)
 
-    advanced = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "advance"},
-        headers=due.client.auth,
-    )
+    advanced = await decide(stack, due.client, due.candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     state = await wait_for_stage(stack, due.candidacy_id, due.contractor, "interviewing")
     assert state["round"] == 2
     assert state["next_update_by"] is None
-    again = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "reject"},
-        headers=due.client.auth,
-    )
+    again = await decide(stack, due.client, due.candidacy_id, "reject")
     assert again.status_code == 409, again.text
 
     await stack.env.sleep(timedelta(days=21))
@@ -113,10 +106,8 @@ async def test_decision_reminders_stop_the_moment_a_decision_lands(stack: Stack)
 async def test_a_decision_after_rejection_is_409(stack: Stack) -> None:
     due = await decision_due(stack, NEW_YORK, await _friday_evening_interview(stack))
     await skip_to(stack, add_business_days(due.end, 1, NEW_YORK))
-    rejected = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "reject", "feedback": "We need deeper PostgreSQL experience."},
-        headers=due.client.auth,
+    rejected = await decide(
+        stack, due.client, due.candidacy_id, "reject", "We need deeper PostgreSQL experience."
     )
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["stage"] == "rejected"
@@ -124,11 +115,7 @@ async def test_a_decision_after_rejection_is_409(stack: Stack) -> None:
     assert "deeper PostgreSQL experience" in told[0].body_text
 
     for decision in ("advance", "reject", "hold"):
-        late = await stack.http.post(
-            f"/candidacies/{due.candidacy_id}/decision",
-            json={"decision": decision},
-            headers=due.client.auth,
-        )
+        late = await decide(stack, due.client, due.candidacy_id, decision)
         assert late.status_code == 409, late.text
 
     view = await stack.http.get(f"/candidacies/{due.candidacy_id}", headers=due.contractor.auth)
@@ -144,11 +131,7 @@ async def test_a_decision_after_rejection_is_409(stack: Stack) -> None:
 
 async def test_a_rejection_without_feedback_sends_the_kind_default(stack: Stack) -> None:
     due = await decision_due(stack, NEW_YORK, await _friday_evening_interview(stack))
-    rejected = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "reject"},
-        headers=due.client.auth,
-    )
+    rejected = await decide(stack, due.client, due.candidacy_id, "reject")
     assert rejected.status_code == 200, rejected.text
     assert rejected.json()["feedback"] == DEFAULT_REJECTION_FEEDBACK
     told = await notified(stack, due.contractor.id, "candidacy_rejected")
@@ -159,11 +142,7 @@ async def test_hold_is_shown_and_the_clock_keeps_running(stack: Stack) -> None:
     start = await _friday_evening_interview(stack)
     due = await decision_due(stack, NEW_YORK, start)
     await skip_to(stack, add_business_days(due.end, 1, NEW_YORK))
-    held = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "hold"},
-        headers=due.client.auth,
-    )
+    held = await decide(stack, due.client, due.candidacy_id, "hold")
     assert held.status_code == 200, held.text
     assert held.json()["on_hold"] is True
     assert held.json()["stage"] == "decision_pending"
@@ -185,11 +164,7 @@ async def test_hold_is_shown_and_the_clock_keeps_running(stack: Stack) -> None:
     update = await notified(stack, due.contractor.id, "decision_still_under_review")
     assert _close(update[0].created_at, fifth)
 
-    advanced = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "advance"},
-        headers=due.client.auth,
-    )
+    advanced = await decide(stack, due.client, due.candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     assert advanced.json()["on_hold"] is False
     state = await wait_for_stage(stack, due.candidacy_id, due.client, "interviewing")
@@ -201,22 +176,10 @@ async def test_hold_is_shown_and_the_clock_keeps_running(stack: Stack) -> None:
 
 async def test_no_decision_is_due_before_the_round_is_over(stack: Stack) -> None:
     client = await stack.client_user(billing_tz=NEW_YORK)
-    contractor = await stack.contractor()
     job = await stack.job_post(client)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=client.auth,
-    )
-    candidacy_id = invited.json()["id"]
-    early = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    contractor, candidacy_id = await invited(stack, client, job)
+    early = await decide(stack, client, candidacy_id, "advance")
     assert early.status_code == 409
     assert "no decision is due" in early.json()["detail"]
-    by_contractor = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision",
-        json={"decision": "advance"},
-        headers=contractor.auth,
-    )
+    by_contractor = await decide(stack, contractor, candidacy_id, "advance")
     assert by_contractor.status_code == 404

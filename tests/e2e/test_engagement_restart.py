@@ -15,14 +15,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
 
-import httpx
-from sqlmodel import col, select
+from sqlmodel import col
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
 from api.app import create_app
 from contracts.engagement import (
-    EngagementStart,
     EngagementState,
     EngagementStatus,
     TermsChange,
@@ -32,9 +30,9 @@ from contracts.engagement import (
 from core.db import Database
 from core.settings import Settings
 from domain.offers import Schedule, Weekday
-from domain.proration import monthly_seat_fee
 from domain.weeks import Review, week
 from store.models import LedgerEntry
+from tests.carried_engagement import hired_state, ledger_rows, start_carried
 from tests.engagement_scenario import (
     BILLING_TZ,
     NEW_RATE,
@@ -47,10 +45,8 @@ from tests.engagement_scenario import (
 )
 from tests.helpers import record_history
 from tests.mail import MailServer
-from tests.stack import Actor, Stack
+from tests.stack import Actor, Stack, product_settings, serving
 from workers.worker import create_worker
-from workflows import search_attributes as sa
-from workflows.engagement import EngagementWorkflow
 
 WEEKDAYS = [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
 
@@ -90,17 +86,10 @@ def _week(cal: Calendar, number: int) -> WeekState:
 def carried_state(
     cal: Calendar, job_post_id: str, client: Actor, contractor_id: str
 ) -> EngagementState:
-    assert client.company_id is not None
-    return EngagementState(
-        engagement_id=f"engagement-{job_post_id}-{contractor_id}",
-        offer_id=f"offer-{job_post_id}-{contractor_id}",
-        candidacy_id=f"candidacy-{job_post_id}-{contractor_id}",
-        job_post_id=job_post_id,
-        company_id=client.company_id,
-        owner_id=client.id,
-        contractor_id=contractor_id,
-        plan="standard",
-        seat_fee_cents=monthly_seat_fee("standard"),
+    return hired_state(
+        job_post_id,
+        client,
+        contractor_id,
         billing_tz=BILLING_TZ,
         signed_at=cal.accepted_at,
         start_date=cal.start_date,
@@ -135,11 +124,8 @@ def carried_state(
 async def api(
     env: WorkflowEnvironment, settings: Settings, db: Database, mail: MailServer
 ) -> AsyncIterator[Stack]:
-    app = create_app(settings, temporal=env.client)
-    transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as http:
-            yield Stack(env, http, db, settings, mail)
+    async with serving(create_app(settings, temporal=env.client), env, db, settings, mail) as stack:
+        yield stack
 
 
 async def _hired_pair(stack: Stack, client: Actor) -> tuple[str, str]:
@@ -149,14 +135,9 @@ async def _hired_pair(stack: Stack, client: Actor) -> tuple[str, str]:
 
 
 async def _ledger(db: Database, engagement_id: str) -> list[LedgerEntry]:
-    async with db.session() as session:
-        return list(
-            await session.exec(
-                select(LedgerEntry)
-                .where(LedgerEntry.engagement_id == engagement_id)
-                .order_by(col(LedgerEntry.effective_on), col(LedgerEntry.kind).desc())
-            )
-        )
+    return await ledger_rows(
+        db, engagement_id, [col(LedgerEntry.effective_on), col(LedgerEntry.kind).desc()]
+    )
 
 
 def _row(entry: LedgerEntry) -> tuple[str, str, str, int, str]:
@@ -174,27 +155,13 @@ async def _until(probe, check, seconds: float = 60) -> object:  # type: ignore[n
 
 
 async def _start(env: WorkflowEnvironment, settings: Settings, state: EngagementState) -> None:
-    await env.client.start_workflow(
-        EngagementWorkflow.run,
-        EngagementStart(state=state),
-        id=state.engagement_id,
-        task_queue=settings.temporal_task_queue,
-        search_attributes=sa.for_candidacy(
-            state.job_post_id, state.company_id, state.contractor_id, "hired"
-        ),
-    )
+    await start_carried(env.client, settings.temporal_task_queue, state)
 
 
 async def test_a_worker_restart_in_the_middle_writes_the_same_ledger_row_for_row(
     dev_env: WorkflowEnvironment, database_url: str, mail: MailServer
 ) -> None:
-    settings = Settings(
-        database_url=database_url,
-        temporal_task_queue=f"hiring-restart-{uuid.uuid4().hex[:8]}",
-        smtp_host="127.0.0.1",
-        smtp_port=mail.port,
-        _env_file=None,  # type: ignore[call-arg]
-    )
+    settings = product_settings(database_url, mail, f"hiring-restart-{uuid.uuid4().hex[:8]}")
     db = Database(database_url)
     cal = past_calendar(datetime.now(UTC))
     expected = expected_ledger(cal)

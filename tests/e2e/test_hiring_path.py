@@ -3,43 +3,14 @@ time-skipping server: apply, shortlist, request round 1, claim a slot, interview
 decision; rejection with feedback; double applications; a slot claimed twice."""
 
 from datetime import timedelta
-from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus
 
 from domain.feedback import DEFAULT_REJECTION_FEEDBACK
 from tests.helpers import eventually, notified, record_history, wait_for_stage
-from tests.stack import Actor, Stack
+from tests.scheduling import decide, shortlisted_with_request, slot_days_ahead
+from tests.stack import Stack
 from workflows.deliveries import unsent_workflow_id
-
-
-async def _propose(stack: Stack, client: Actor, job_id: str, days: int, minutes: int = 30) -> str:
-    now = await stack.env.get_current_time()
-    start = (now + timedelta(days=days)).replace(microsecond=0)
-    response = await stack.http.post(
-        f"/job-posts/{job_id}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": minutes}]},
-        headers=client.auth,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()[0]["id"])
-
-
-async def _shortlisted_with_request(
-    stack: Stack, client: Actor, contractor: Actor, job: dict[str, Any]
-) -> tuple[str, str]:
-    applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
-    assert applied.status_code == 201, applied.text
-    candidacy_id = applied.json()["id"]
-    shortlisted = await stack.http.post(
-        f"/candidacies/{candidacy_id}/shortlist", headers=client.auth
-    )
-    assert shortlisted.status_code == 200, shortlisted.text
-    requested = await stack.http.post(
-        f"/candidacies/{candidacy_id}/interview-requests", json={}, headers=client.auth
-    )
-    assert requested.status_code == 200, requested.text
-    return candidacy_id, requested.json()["interview_id"]
 
 
 async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
@@ -60,7 +31,7 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert shortlisted.status_code == 200, shortlisted.text
     assert shortlisted.json()["stage"] == "shortlisted"
 
-    slot_id = await _propose(stack, client, job["id"], days=2)
+    slot_id = await slot_days_ahead(stack, client, job["id"], days=2)
     requested = await stack.http.post(
         f"/candidacies/{candidacy_id}/interview-requests",
         json={"message": "Please read our product docs first"},
@@ -104,9 +75,7 @@ async def test_apply_shortlist_interview_and_advance(stack: Stack) -> None:
     assert state["round"] == 1
     assert state["interviews"][0]["status"] == "completed"
 
-    advanced = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     state = await wait_for_stage(stack, candidacy_id, client, "interviewing")
     assert state["round"] == 2
@@ -133,7 +102,9 @@ async def test_reject_with_feedback_tells_the_contractor(stack: Stack) -> None:
     client = await stack.client_user()
     contractor = await stack.contractor()
     job = await stack.job_post(client)
-    candidacy_id, interview_id = await _shortlisted_with_request(stack, client, contractor, job)
+    candidacy_id, interview_id = await shortlisted_with_request(
+        stack, client, contractor, job["id"]
+    )
 
     rejected = await stack.http.post(
         f"/candidacies/{candidacy_id}/reject",
@@ -198,9 +169,9 @@ async def test_a_second_claim_of_the_same_slot_is_409(stack: Stack) -> None:
     client = await stack.client_user()
     job = await stack.job_post(client)
     first, second = await stack.contractor(), await stack.contractor()
-    _, first_interview = await _shortlisted_with_request(stack, client, first, job)
-    _, second_interview = await _shortlisted_with_request(stack, client, second, job)
-    slot_id = await _propose(stack, client, job["id"], days=3)
+    _, first_interview = await shortlisted_with_request(stack, client, first, job["id"])
+    _, second_interview = await shortlisted_with_request(stack, client, second, job["id"])
+    slot_id = await slot_days_ahead(stack, client, job["id"], days=3)
 
     won = await stack.http.post(
         f"/interviews/{first_interview}/claim", json={"slot_id": slot_id}, headers=first.auth
@@ -214,7 +185,7 @@ async def test_a_second_claim_of_the_same_slot_is_409(stack: Stack) -> None:
     state = await stack.http.get(f"/interviews/{second_interview}", headers=second.auth)
     assert state.json()["status"] == "awaiting_slot"
 
-    other_slot = await _propose(stack, client, job["id"], days=4)
+    other_slot = await slot_days_ahead(stack, client, job["id"], days=4)
     twice = await stack.http.post(
         f"/interviews/{first_interview}/claim", json={"slot_id": other_slot}, headers=first.auth
     )

@@ -20,6 +20,7 @@ from domain.ids import candidacy_workflow_id, job_post_close_workflow_id
 from store.models import JobPost, Notification
 from tests.closing import close_finished, close_job_post
 from tests.helpers import in_batches, record_history
+from tests.scheduling import booked, shortlisted_with_request, slot_days_ahead
 from tests.stack import Actor, Stack
 from workflows import search_attributes as sa
 from workflows.job_post_close import BATCH_SIZE, JobPostCloseWorkflow
@@ -70,29 +71,11 @@ async def test_closing_a_job_post_ends_every_open_candidacy(stack: Stack) -> Non
     )
     assert invited.status_code == 201, invited.text
     invited_id = invited.json()["id"]
-    interviewing_id = await _apply(stack, job["id"], interviewee)
-    shortlisted = await stack.http.post(
-        f"/candidacies/{interviewing_id}/shortlist", headers=client.auth
+    interviewing_id, interview_id = await shortlisted_with_request(
+        stack, client, interviewee, job["id"]
     )
-    assert shortlisted.status_code == 200, shortlisted.text
-    requested = await stack.http.post(
-        f"/candidacies/{interviewing_id}/interview-requests", json={}, headers=client.auth
-    )
-    assert requested.status_code == 200, requested.text
-    interview_id = requested.json()["interview_id"]
-    start = (await stack.env.get_current_time() + timedelta(days=2)).replace(microsecond=0)
-    slots = await stack.http.post(
-        f"/job-posts/{job['id']}/rounds/1/slots",
-        json={"slots": [{"start": start.isoformat(), "duration_minutes": 30}]},
-        headers=client.auth,
-    )
-    assert slots.status_code == 201, slots.text
-    booked = await stack.http.post(
-        f"/interviews/{interview_id}/claim",
-        json={"slot_id": slots.json()[0]["id"]},
-        headers=interviewee.auth,
-    )
-    assert booked.status_code == 200, booked.text
+    slot_id = await slot_days_ahead(stack, client, job["id"], days=2)
+    await booked(stack, interviewee, interview_id, slot_id)
     withdrawn_id = await _apply(stack, job["id"], withdrawn)
     gone = await stack.http.post(
         f"/candidacies/{withdrawn_id}/withdraw", json={}, headers=withdrawn.auth

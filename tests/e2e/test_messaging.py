@@ -248,19 +248,8 @@ async def test_only_the_two_sides_see_a_thread(stack: Stack) -> None:
     assert mine.status_code == 200 and mine.json()["id"] == thread["id"]
     assert client.email not in mine.text
     # Another member of the company sees it too.
-    async with stack.db.session() as session:
-        from store.accounts import create_user
-
-        colleague, token = await create_user(
-            session,
-            role="client",
-            name="Colleague",
-            email=f"colleague-{thread['id']}@example.com",
-            company_id=client.company_id,
-        )
-    seen = await stack.http.get(
-        f"/threads/{thread['id']}", headers={"Authorization": f"Bearer {token}"}
-    )
+    colleague = await stack.colleague(client)
+    seen = await stack.http.get(f"/threads/{thread['id']}", headers=colleague.auth)
     assert seen.status_code == 200 and seen.json()["company"]["id"] == client.company_id
 
 

@@ -10,7 +10,15 @@ from datetime import datetime, timedelta
 from temporalio.client import Client, WorkflowHistory
 
 from tests.helpers import eventually, record_history, skip_to
-from tests.scheduling import booked, interview_state, invited, now_of, request_interview, slot_ids
+from tests.scheduling import (
+    booked,
+    decide,
+    interview_state,
+    invited,
+    now_of,
+    request_interview,
+    slot_ids,
+)
 from tests.stack import Actor, Stack
 from workflows.interview import CLAIM_WHILE_WAITING_PATCH
 
@@ -100,11 +108,7 @@ async def _runs_its_course(stack: Stack, all_claimed: list[Claimed]) -> None:
             headers=claimed.client.auth,
         )
         assert outcome.status_code == 200, outcome.text
-        decided = await stack.http.post(
-            f"/candidacies/{claimed.candidacy_id}/decision",
-            json={"decision": "advance"},
-            headers=claimed.client.auth,
-        )
+        decided = await decide(stack, claimed.client, claimed.candidacy_id, "advance")
         assert decided.status_code == 200, decided.text
         assert decided.json()["stage"] == "offer"
         assert len(_one_hour_reminders(stack, claimed)) == 1

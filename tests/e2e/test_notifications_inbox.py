@@ -16,7 +16,6 @@ from contracts.messages import MarkHired
 from contracts.notify import CancelNotifications, NotifyRequest
 from domain.masking import EMAIL_MASK, PHONE_MASK
 from notifications.samples import sample_context
-from store.accounts import create_user
 from store.models import Notification
 from tests.stack import Actor, Stack
 from workflows.policies import DELIVERY
@@ -52,6 +51,17 @@ def _workflow_context(template: str) -> dict[str, Any]:
     return {k: v for k, v in sample_context(template).items() if k not in _ENRICHED}
 
 
+def _request(template: str, recipient_ids: list[str], **context: Any) -> NotifyRequest:
+    """A workflow's request to tell the recipients of a new event, with the template's sample
+    values and `context`."""
+    return NotifyRequest(
+        event_key=f"test-{uuid.uuid4().hex}:{template}",
+        template=template,
+        recipient_ids=recipient_ids,
+        context={**_workflow_context(template), **context},
+    )
+
+
 async def _rows(stack: Stack, event_key: str) -> list[Notification]:
     async with stack.db.session() as session:
         return list(
@@ -68,33 +78,19 @@ async def _send(stack: Stack, request: NotifyRequest) -> int:
 
 
 async def _user(stack: Stack, tz: str) -> Actor:
-    suffix = uuid.uuid4().hex[:8]
-    async with stack.db.session() as session:
-        user, token = await create_user(
-            session,
-            role="contractor",
-            name=f"Reader {suffix}",
-            email=f"r-{suffix}@example.com",
-            tz=tz,
-        )
-    return Actor(user.id, token, user.email)
+    return await stack.user("contractor", "Reader", tz=tz)
 
 
 async def test_one_notification_per_event_and_recipient_whatever_the_retries(stack: Stack) -> None:
     client = await stack.client_user()
     contractor = await stack.contractor()
     job = await stack.job_post(client)
-    request = NotifyRequest(
-        event_key=f"test-{uuid.uuid4().hex}:shortlisted",
-        template="shortlisted",
-        recipient_ids=[contractor.id, client.id, contractor.id],
-        context={
-            **_workflow_context("shortlisted"),
-            "job_post_id": job["id"],
-            "contractor_id": contractor.id,
-        },
-        link="/candidacies/x",
-    )
+    request = _request(
+        "shortlisted",
+        [contractor.id, client.id, contractor.id],
+        job_post_id=job["id"],
+        contractor_id=contractor.id,
+    ).model_copy(update={"link": "/candidacies/x"})
     assert await _send(stack, request) == 2
     assert await _send(stack, request) == 0
     assert await _send(stack, request) == 0
@@ -117,16 +113,12 @@ async def test_times_are_shown_in_each_recipients_time_zone(stack: Stack) -> Non
     paris = await _user(stack, "Europe/Paris")
     new_york = await _user(stack, "America/New_York")
     start = datetime(2026, 11, 24, 13, 30, tzinfo=UTC)
-    request = NotifyRequest(
-        event_key=f"test-{uuid.uuid4().hex}:booked",
-        template="interview_booked",
-        recipient_ids=[paris.id, new_york.id],
-        context={
-            **_workflow_context("interview_booked"),
-            "start": start,
-            "end": start.replace(minute=45),
-            "job_post_id": "jp_none",
-        },
+    request = _request(
+        "interview_booked",
+        [paris.id, new_york.id],
+        start=start,
+        end=start.replace(minute=45),
+        job_post_id="jp_none",
     )
     assert await _send(stack, request) == 2
     [to_paris] = stack.mail.to(paris.email)
@@ -170,15 +162,8 @@ async def test_html_is_escaped_in_emails(stack: Stack) -> None:
     client = await stack.client_user()
     contractor = await stack.contractor(name="<script>alert(1)</script>")
     job = await stack.job_post(client, title="Support <b>lead</b>")
-    request = NotifyRequest(
-        event_key=f"test-{uuid.uuid4().hex}:application",
-        template="application_received",
-        recipient_ids=[client.id],
-        context={
-            **_workflow_context("application_received"),
-            "job_post_id": job["id"],
-            "contractor_id": contractor.id,
-        },
+    request = _request(
+        "application_received", [client.id], job_post_id=job["id"], contractor_id=contractor.id
     )
     assert await _send(stack, request) == 1
     [email] = [m for m in stack.mail.to(client.email) if m["Subject"].startswith("New application")]
@@ -238,20 +223,16 @@ async def test_contact_details_in_one_sides_words_are_masked_before_hire_only(
     job = await stack.job_post(client)
     words = "Before the call, email me at ada@northwind.example or call +44 20 7946 0958."
 
-    def request(event: str) -> NotifyRequest:
-        return NotifyRequest(
-            event_key=f"test-{uuid.uuid4().hex}:{event}",
-            template="interview_requested",
-            recipient_ids=[contractor.id],
-            context={
-                **_workflow_context("interview_requested"),
-                "job_post_id": job["id"],
-                "contractor_id": contractor.id,
-                "message": words,
-            },
+    def request() -> NotifyRequest:
+        return _request(
+            "interview_requested",
+            [contractor.id],
+            job_post_id=job["id"],
+            contractor_id=contractor.id,
+            message=words,
         )
 
-    before = request("before")
+    before = request()
     assert await _send(stack, before) == 1
     [row] = await _rows(stack, before.event_key)
     assert "ada@northwind" not in row.body_text + row.body_html and "7946" not in row.body_text
@@ -260,7 +241,7 @@ async def test_contact_details_in_one_sides_words_are_masked_before_hire_only(
     activities = MessageActivities(stack.db, stack.settings)
     hired = MarkHired(company_id=client.company_id or "", contractor_id=contractor.id)
     await ActivityEnvironment().run(activities.mark_hired, hired)
-    after = request("after")
+    after = request()
     assert await _send(stack, after) == 1
     [row] = await _rows(stack, after.event_key)
     assert words in row.body_text

@@ -16,7 +16,6 @@ from temporalio.worker import Worker
 
 from activities.notify import NotifyActivities
 from contracts.notify import CancelNotifications, NotifyRequest
-from store.accounts import create_user
 from store.models import Message, Notification
 from tests.helpers import eventually
 from tests.mail import MailServer, _Keep
@@ -75,35 +74,38 @@ async def _notification(stack: Stack, user_id: str, kind: str) -> list[Notificat
         return list(await session.exec(query))
 
 
-async def test_smtp_down_then_up_every_notification_arrives_exactly_once(
-    stack: Stack, smtp_later: MailServer
-) -> None:
+async def _applied(stack: Stack) -> tuple[Actor, Actor, Actor, str]:
+    """(client, colleague, contractor, candidacy id): the contractor applied to a job post of the
+    client, whose company has a second member."""
     client = await stack.client_user()
-    async with stack.db.session() as session:
-        colleague, token = await create_user(
-            session,
-            role="client",
-            name="Colleague",
-            email="colleague-retry@example.com",
-            company_id=client.company_id,
-        )
-    colleague_actor = Actor(colleague.id, token, colleague.email, client.company_id)
+    colleague = await stack.colleague(client)
     contractor = await stack.contractor()
     job = await stack.job_post(client)
-
-    # An application notifies the job post's owner; a message relays to both client members.
     applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
-    candidacy = stack.env.client.get_workflow_handle(applied.json()["id"])
+    return client, colleague, contractor, str(applied.json()["id"])
+
+
+async def _message_relay(
+    stack: Stack, contractor: Actor, client: Actor, body: str
+) -> WorkflowHandle[object, object]:
+    """The email relay of a message the contractor sends to the client's company."""
     thread = await stack.http.post(
         "/threads", json={"company_id": client.company_id}, headers=contractor.auth
     )
     sent = await stack.http.post(
-        f"/threads/{thread.json()['id']}/messages",
-        json={"body": "Hello, I applied yesterday."},
-        headers=contractor.auth,
+        f"/threads/{thread.json()['id']}/messages", json={"body": body}, headers=contractor.auth
     )
     assert sent.status_code == 201, sent.text
-    relay = stack.env.client.get_workflow_handle(relay_workflow_id(sent.json()["id"]))
+    return stack.env.client.get_workflow_handle(relay_workflow_id(sent.json()["id"]))
+
+
+async def test_smtp_down_then_up_every_notification_arrives_exactly_once(
+    stack: Stack, smtp_later: MailServer
+) -> None:
+    # An application notifies the job post's owner; a message relays to both client members.
+    client, colleague, contractor, candidacy_id = await _applied(stack)
+    candidacy = stack.env.client.get_workflow_handle(candidacy_id)
+    relay = await _message_relay(stack, contractor, client, "Hello, I applied yesterday.")
 
     # SMTP is down: attempts fail and are retried with backoff; the in-app rows exist once.
     await stack.env.sleep(timedelta(minutes=3))
@@ -126,12 +128,12 @@ async def test_smtp_down_then_up_every_notification_arrives_exactly_once(
 
     assert arrived(client.email, "New application") == 1
     assert arrived(client.email, "sent you a message") == 1
-    assert arrived(colleague_actor.email, "sent you a message") == 1
-    assert arrived(colleague_actor.email, "New application") == 0
+    assert arrived(colleague.email, "sent you a message") == 1
+    assert arrived(colleague.email, "New application") == 0
     assert smtp_later.to(contractor.email) == []
     [owner_row] = await _notification(stack, client.id, "application_received")
     assert owner_row.emailed_at is not None
-    for member in (client, colleague_actor):
+    for member in (client, colleague):
         [row] = await _notification(stack, member.id, "thread_message")
         assert row.emailed_at is not None
     async with stack.db.session() as session:
@@ -142,18 +144,7 @@ async def test_smtp_down_then_up_every_notification_arrives_exactly_once(
 async def test_smtp_refusing_one_recipient_never_resends_to_the_others(
     stack: Stack, smtp_later: MailServer
 ) -> None:
-    client = await stack.client_user()
-    async with stack.db.session() as session:
-        colleague, _ = await create_user(
-            session,
-            role="client",
-            name="Second member",
-            email="second-member@example.com",
-            company_id=client.company_id,
-        )
-    contractor = await stack.contractor()
-    job = await stack.job_post(client)
-    await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
+    client, colleague, contractor, _ = await _applied(stack)
     await eventually(
         lambda: _async(smtp_later.to(client.email)),
         lambda mails: any("New application" in str(m["Subject"]) for m in mails),
@@ -162,15 +153,7 @@ async def test_smtp_refusing_one_recipient_never_resends_to_the_others(
     first, second = sorted([(client.id, client.email), (colleague.id, colleague.email)])
     assert isinstance(smtp_later.handler, _Flaky)
     smtp_later.handler.refusals[second[1]] = 2
-    thread = await stack.http.post(
-        "/threads", json={"company_id": client.company_id}, headers=contractor.auth
-    )
-    sent = await stack.http.post(
-        f"/threads/{thread.json()['id']}/messages",
-        json={"body": "Is the role still open?"},
-        headers=contractor.auth,
-    )
-    relay = stack.env.client.get_workflow_handle(relay_workflow_id(sent.json()["id"]))
+    relay = await _message_relay(stack, contractor, client, "Is the role still open?")
     await stack.env.sleep(timedelta(minutes=5))
     assert await relay.result() == 1  # the last attempt sent only the refused one
     history = [e async for e in relay.fetch_history_events()]

@@ -3,13 +3,14 @@ days with a reminder at day 5; counter, revise, accept (only the latest version)
 reason; withdrawal; who may do what."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus
 
 from domain.proration import billing_date
 from tests.helpers import eventually, notifications_of, notified, record_history, wait_for_stage
 from tests.offer_stage import AtOffer, candidacy_at_offer, offer_terms
-from tests.stack import Stack
+from tests.stack import Actor, Stack
 
 
 async def _today(stack: Stack) -> datetime:
@@ -166,6 +167,20 @@ async def test_counter_then_revise_then_accept_the_latest_version_only(stack: St
     await record_history(stack.env.client, at.candidacy_id, "candidacy_hired")
 
 
+async def _ended(
+    stack: Stack, at: AtOffer, action: str, reason: str, by: Actor, other_side: Actor
+) -> dict[str, Any]:
+    """The offer once `by` has ended it (`decline` or `withdraw`) with `reason`, which the other
+    side is told in the notice of it."""
+    ended = await stack.http.post(
+        f"/offers/{at.offer_id}/{action}", json={"reason": reason}, headers=by.auth
+    )
+    assert ended.status_code == 200, ended.text
+    told = await notified(stack, other_side.id, f"offer_{ended.json()['status']}")
+    assert reason in told[0].body_text
+    return dict(ended.json())
+
+
 async def test_decline_with_reason_tells_the_client_and_ends_the_candidacy(stack: Stack) -> None:
     at = await candidacy_at_offer(stack)
     await _send(stack, at)
@@ -174,16 +189,10 @@ async def test_decline_with_reason_tells_the_client_and_ends_the_candidacy(stack
     )
     assert no_reason.status_code == 422
 
-    declined = await stack.http.post(
-        f"/offers/{at.offer_id}/decline",
-        json={"reason": "I took another engagement."},
-        headers=at.contractor.auth,
-    )
-    assert declined.status_code == 200, declined.text
-    assert declined.json()["status"] == "declined"
-    assert declined.json()["decline_reason"] == "I took another engagement."
-    told = await notified(stack, at.client.id, "offer_declined")
-    assert "I took another engagement." in told[0].body_text
+    reason = "I took another engagement."
+    declined = await _ended(stack, at, "decline", reason, at.contractor, at.client)
+    assert declined["status"] == "declined"
+    assert declined["decline_reason"] == reason
     await wait_for_stage(stack, at.candidacy_id, at.client, "offer_declined")
 
     again = await stack.http.post(
@@ -257,15 +266,8 @@ async def test_a_withdrawn_offer_leaves_the_candidacy_at_offer_for_a_new_one(sta
         f"/offers/{at.offer_id}/withdraw", json={}, headers=at.contractor.auth
     )
     assert by_contractor.status_code == 403
-    withdrawn = await stack.http.post(
-        f"/offers/{at.offer_id}/withdraw",
-        json={"reason": "Budget frozen"},
-        headers=at.client.auth,
-    )
-    assert withdrawn.status_code == 200, withdrawn.text
-    assert withdrawn.json()["status"] == "withdrawn"
-    told = await notified(stack, at.contractor.id, "offer_withdrawn")
-    assert "Budget frozen" in told[0].body_text
+    withdrawn = await _ended(stack, at, "withdraw", "Budget frozen", at.client, at.contractor)
+    assert withdrawn["status"] == "withdrawn"
     state = await stack.http.get(f"/candidacies/{at.candidacy_id}", headers=at.client.auth)
     assert state.json()["stage"] == "offer"
 

@@ -18,7 +18,7 @@ from domain.ids import slot_pool_workflow_id
 from domain.offers import EXPIRES_AFTER
 from tests.helpers import eventually, skip_to, ticking, wait_for_stage
 from tests.offer_stage import ONE_ROUND, offer_terms
-from tests.scheduling import booked, complete, invited, request_interview, slot_ids
+from tests.scheduling import booked, complete, decide, invited, request_interview, slot_ids
 from tests.stack import Stack
 from workflows import search_attributes as sa
 from workflows.common import at_utc
@@ -205,9 +205,7 @@ async def test_each_workflow_keeps_its_status_and_deadline_current_and_tells_its
     assert (await _attributes(stack, interview_id)).get(sa.INTERVIEW_STATUS) == "completed"
     details = (await _metadata(stack, candidacy_id)).current_details
     assert details == f"Waiting for the client's decision on round 1, due {at_utc(due)}"
-    advanced = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     attributes = await _attributes(stack, candidacy_id)
     assert attributes.get(sa.HIRING_STAGE) == "offer"

@@ -20,7 +20,7 @@ from tests.cancellation import cancel
 from tests.helpers import wait_for_stage
 from tests.offer_stage import ONE_ROUND, offer_terms
 from tests.payloads import histories_of, history_payloads, is_search_attribute, raw_bytes
-from tests.scheduling import booked, complete, invited, now_of, request_interview, slot_ids
+from tests.scheduling import booked, complete, decide, invited, now_of, request_interview, slot_ids
 from tests.stack import Stack
 from workflows.message_relay import relay_workflow_id
 
@@ -68,9 +68,7 @@ async def hiring_story(stack: Stack) -> list[str]:
     )
     assert card.status_code == 201, card.text
     await wait_for_stage(stack, candidacy_id, client, "decision_pending")
-    advanced = await stack.http.post(
-        f"/candidacies/{candidacy_id}/decision", json={"decision": "advance"}, headers=client.auth
-    )
+    advanced = await decide(stack, client, candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, candidacy_id, client, "offer")
     today = (await now_of(stack)).date()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from tests.helpers import skip_to, wait_for_stage
 from tests.scheduling import (
     claim,
+    decide,
     exactly,
     invited,
     now_of,
@@ -60,11 +61,7 @@ async def test_a_3_round_plan_walks_every_round_to_the_offer(stack: Stack) -> No
         assert outcome.status_code == 200, outcome.text
         state = await wait_for_stage(stack, candidacy_id, client, "decision_pending")
         assert state["round"] == number
-        advanced = await stack.http.post(
-            f"/candidacies/{candidacy_id}/decision",
-            json={"decision": "advance"},
-            headers=client.auth,
-        )
+        advanced = await decide(stack, client, candidacy_id, "advance")
         assert advanced.status_code == 200, advanced.text
 
     state = await wait_for_stage(stack, candidacy_id, client, "offer")

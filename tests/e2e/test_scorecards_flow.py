@@ -6,17 +6,20 @@ decision lands; who may send one."""
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx
+
 from domain.business_days import add_business_days
 from tests.helpers import notifications_of, notified, record_history, skip_to, wait_for_stage
 from tests.rounds import (
     FRIDAY,
-    colleague,
+    DecisionDue,
     complete_round_one,
     decision_due,
     next_weekday_at,
     request_round_one,
 )
-from tests.stack import Stack
+from tests.scheduling import decide, invited
+from tests.stack import Actor, Stack
 
 BERLIN = "Europe/Berlin"
 FRIDAY_AFTERNOON = time(16, 30)  # a 30-minute interview ending at 17:00
@@ -30,11 +33,22 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(BERLIN)).strftime("%a %H:%M")
 
 
+async def _score(
+    stack: Stack, due: DecisionDue, member: Actor, rating: str, notes: str
+) -> httpx.Response:
+    """`member`'s scorecard of the round's interview."""
+    return await stack.http.post(
+        f"/interviews/{due.interview_id}/scorecards",
+        json={"rating": rating, "notes": notes},
+        headers=member.auth,
+    )
+
+
 async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitted(
     stack: Stack,
 ) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
-    teammate = await colleague(stack, owner)
+    teammate = await stack.colleague(owner)
     start = await next_weekday_at(stack, BERLIN, FRIDAY, FRIDAY_AFTERNOON)
     due = await decision_due(stack, BERLIN, start, panel=[owner.id, teammate.id], client=owner)
     first = due.end + timedelta(hours=1)
@@ -50,11 +64,7 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
         assert _local(reminded[0].created_at) == "Fri 18:00"
     assert any("Scorecard missing" in m["Subject"] for m in stack.mail.to(teammate.email))
 
-    sent = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "yes", "notes": "Clear answers on escalation handling."},
-        headers=teammate.auth,
-    )
+    sent = await _score(stack, due, teammate, "yes", "Clear answers on escalation handling.")
     assert sent.status_code == 201, sent.text
     assert sent.json()["rating"] == "yes"
     assert sent.json()["panel_member_id"] == teammate.id
@@ -66,17 +76,9 @@ async def test_scorecard_reminders_1_hour_after_the_end_then_daily_until_submitt
     assert _local(again[1].created_at) == "Mon 18:00"  # the weekend is skipped
     await notified(stack, teammate.id, "scorecard_reminder", count=1)
 
-    mine = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "strong_yes", "notes": "Hire."},
-        headers=owner.auth,
-    )
+    mine = await _score(stack, due, owner, "strong_yes", "Hire.")
     assert mine.status_code == 201, mine.text
-    replaced = await stack.http.post(
-        f"/interviews/{due.interview_id}/scorecards",
-        json={"rating": "no", "notes": "On reflection, the tooling gap is too wide."},
-        headers=owner.auth,
-    )
+    replaced = await _score(stack, due, owner, "no", "On reflection, the tooling gap is too wide.")
     assert replaced.status_code == 200, replaced.text
     assert replaced.json()["rating"] == "no"
     assert replaced.json()["submitted_at"] == mine.json()["submitted_at"]
@@ -107,11 +109,7 @@ async def test_scorecard_reminders_stop_when_the_decision_lands(stack: Stack) ->
     await skip_to(stack, due.end + timedelta(hours=2))
     await notified(stack, due.client.id, "scorecard_reminder", count=1)
 
-    advanced = await stack.http.post(
-        f"/candidacies/{due.candidacy_id}/decision",
-        json={"decision": "advance"},
-        headers=due.client.auth,
-    )
+    advanced = await decide(stack, due.client, due.candidacy_id, "advance")
     assert advanced.status_code == 200, advanced.text
     await wait_for_stage(stack, due.candidacy_id, due.client, "interviewing")
     await stack.env.sleep(timedelta(days=14))
@@ -120,7 +118,7 @@ async def test_scorecard_reminders_stop_when_the_decision_lands(stack: Stack) ->
 
 async def test_only_panel_members_send_scorecards_once_the_interview_ended(stack: Stack) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
-    teammate = await colleague(stack, owner)
+    teammate = await stack.colleague(owner)
     outsider = await stack.client_user(billing_tz=BERLIN)
     ops = await stack.ops()
     start = await next_weekday_at(stack, BERLIN, FRIDAY, FRIDAY_AFTERNOON)
@@ -151,14 +149,8 @@ async def test_only_panel_members_send_scorecards_once_the_interview_ended(stack
 async def test_the_panel_is_client_users_of_the_job_posts_company(stack: Stack) -> None:
     owner = await stack.client_user(billing_tz=BERLIN)
     outsider = await stack.client_user(billing_tz=BERLIN)
-    contractor = await stack.contractor()
     job = await stack.job_post(owner)
-    invited = await stack.http.post(
-        f"/job-posts/{job['id']}/invitations",
-        json={"contractor_id": contractor.id},
-        headers=owner.auth,
-    )
-    candidacy_id = invited.json()["id"]
+    contractor, candidacy_id = await invited(stack, owner, job)
     for stranger in (outsider.id, contractor.id, "u_nobody0000"):
         refused = await stack.http.post(
             f"/candidacies/{candidacy_id}/interview-requests",

@@ -11,37 +11,20 @@ each: tests/e2e/test_slot_contention.py.)"""
 import asyncio
 import logging
 import time
-from collections import Counter
 from typing import Any
 
 import httpx
 import pytest
-from sqlmodel import select
 from temporalio.api.enums.v1 import EventType
 
-from contracts.hiring import InterviewStatus, SlotPoolState
 from domain.ids import slot_pool_workflow_id
-from store.models import Slot
 from tests.helpers import eventually
-from tests.scheduling import (
-    awaiting_slots,
-    half_hourly_starts,
-    slot_ids,
-)
+from tests.scheduling import PROPOSAL_LIMIT, booked_as_won, pool_state, race_winners, slot_race
 from tests.stack import Actor, Stack
-from workflows.interview import InterviewWorkflow
-from workflows.slot_pool import SlotPoolWorkflow
 
 CONTRACTORS = 250
 SLOTS = 200
 SHIFTS = (0, 50, 100, 150)  # four claims each, for four different slots: 1,000 claims
-PROPOSAL = 50  # slots per proposal (the route's limit)
-
-
-async def _pool_state(stack: Stack, job_id: str) -> SlotPoolState:
-    handle = stack.env.client.get_workflow_handle(slot_pool_workflow_id(job_id, 1))
-    state: SlotPoolState = await handle.query(SlotPoolWorkflow.status)
-    return state
 
 
 async def _accepted_updates(stack: Stack, job_id: str) -> int:
@@ -65,18 +48,12 @@ async def test_1000_claims_on_200_slots_book_each_slot_once_without_a_5xx(
     dev_stack: Stack, caplog: pytest.LogCaptureFixture
 ) -> None:
     stack = dev_stack
-    client = await stack.client_user()
-    job = await stack.job_post(client)
-
-    contenders = await awaiting_slots(stack, client, job, CONTRACTORS, 25)
-    starts = await half_hourly_starts(stack, SLOTS)
-    slots: list[str] = []
-    for i in range(0, SLOTS, PROPOSAL):
-        slots += await slot_ids(stack, client, job["id"], starts[i : i + PROPOSAL])
+    race = await slot_race(stack, CONTRACTORS, SLOTS, 25)
+    job_id, contenders, slots = race.job_post_id, race.contenders, race.slots
     # Every contractor has told the pool it waits (a claim from one it has not heard of yet
     # is decided too, by asking the interview: slower, and it writes history).
     await eventually(
-        lambda: _pool_state(stack, job["id"]),
+        lambda: pool_state(stack, job_id),
         lambda state: len(state.waiting) == CONTRACTORS,
         seconds=60,
     )
@@ -112,34 +89,9 @@ async def test_1000_claims_on_200_slots_book_each_slot_once_without_a_5xx(
     )
     tracebacks = [r for r in caplog.records if r.exc_info and r.levelno >= logging.WARNING]
 
-    statuses = Counter(response.status_code for _, _, response in answers)
-    assert set(statuses) <= {200, 409}, statuses
-    won = [(interview_id, slot_id) for interview_id, slot_id, r in answers if r.status_code == 200]
-    assert len(won) == SLOTS
-    assert len({slot_id for _, slot_id in won}) == SLOTS  # no slot twice
-    assert len({interview_id for interview_id, _ in won}) == SLOTS  # no contractor twice
-    for _, _, response in answers:
-        if response.status_code == 409:
-            assert response.json()["detail"].strip(), response.text
+    won = race_winners(list(answers), SLOTS)
     assert not tracebacks, [r.getMessage() for r in tracebacks]
     # Refused claims write nothing: the pool accepted its 4 proposals and the 200 winners.
-    assert await _accepted_updates(stack, job["id"]) == SLOTS // PROPOSAL + SLOTS
+    assert await _accepted_updates(stack, job_id) == SLOTS // PROPOSAL_LIMIT + SLOTS
 
-    # A 200 answers once the pool has decided; the rows are written, and the interviews told,
-    # in batches after that, so under this load the last batch may still be on its way.
-    async def booked_rows() -> set[tuple[str | None, str]]:
-        async with stack.db.session() as session:
-            rows = await session.exec(select(Slot).where(Slot.job_post_id == job["id"]))
-            return {(r.interview_id, r.id) for r in rows if r.status == "booked"}
-
-    assert await eventually(booked_rows, lambda rows: len(rows) == SLOTS, 30) == set(won)
-
-    async def interviews_booked() -> list[tuple[str, str | None]]:
-        states = [
-            await stack.env.client.get_workflow_handle(i).query(InterviewWorkflow.status)
-            for i, _ in won
-        ]
-        return [(s.status, s.booking.slot_id if s.booking else None) for s in states]
-
-    expected = [(InterviewStatus.BOOKED, slot_id) for _, slot_id in won]
-    await eventually(interviews_booked, lambda states: states == expected, 30)
+    await booked_as_won(stack, job_id, won)

@@ -9,15 +9,12 @@ A test adds its row through the `fault_outcomes` fixture:
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 
-import httpx
 import pytest
 from _pytest.terminal import TerminalReporter
-from temporalio.testing import WorkflowEnvironment
 
-from core.db import Database
-from core.settings import Settings
 from tests.mail import MailServer
 from tests.process_stack import API, TEMPORAL, WORKER, ProcessStack
+from tests.product import product_stack
 from tests.stack import Stack
 
 
@@ -116,19 +113,5 @@ async def processes(running_processes: ProcessStack) -> ProcessStack:
 async def product(processes: ProcessStack, fault_mail: MailServer) -> AsyncIterator[Stack]:
     """The test's view of the running product: HTTP to the API process, the database file and a
     Temporal client of its own (real time: the dev server's clock is the wall clock)."""
-    client = await processes.connect()
-    settings = Settings(
-        database_url=processes.database_url,
-        temporal_address=processes.address,
-        temporal_task_queue=processes.task_queue,
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    db = Database(processes.database_url)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    try:
-        async with httpx.AsyncClient(
-            base_url=processes.base_url, limits=limits, timeout=60
-        ) as http:
-            yield Stack(WorkflowEnvironment.from_client(client), http, db, settings, fault_mail)
-    finally:
-        await db.dispose()
+    async with product_stack(processes, fault_mail, read_seconds=60) as stack:
+        yield stack

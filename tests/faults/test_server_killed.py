@@ -13,10 +13,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlmodel import col, select
-
 from contracts.engagement import (
-    EngagementStart,
     EngagementState,
     EngagementStatus,
     TermsChange,
@@ -24,17 +21,15 @@ from contracts.engagement import (
     WeekStatus,
 )
 from domain.offers import Schedule, Weekday
-from domain.proration import monthly_seat_fee
 from domain.slots import MIN_NOTICE
 from domain.weeks import week
 from store.models import LedgerEntry, Notification
+from tests.carried_engagement import hired_state, ledger_rows, start_carried
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually, notifications_of
 from tests.process_stack import TEMPORAL, ProcessStack
 from tests.scheduling import interview_state, invited, invites_eventually, slot_ids
 from tests.stack import Actor, Stack
-from workflows import search_attributes as sa
-from workflows.engagement import EngagementWorkflow
 
 SLOT_EXPIRES_IN = timedelta(seconds=25)
 REVIEW_CLOSES_IN = timedelta(seconds=15)
@@ -51,7 +46,6 @@ def engagement_with_review_closing(
 ) -> EngagementState:
     """Signed 10 days ago, started 8 days ago: week 1 is over, its 20 hours submitted, and its
     review window closes REVIEW_CLOSES_IN from now."""
-    assert client.company_id is not None
     start_date = (now - timedelta(days=8)).date()
     bounds = week(start_date, 1, BILLING_TZ, None)
     terms = Schedule(
@@ -60,16 +54,10 @@ def engagement_with_review_closing(
         working_days=[Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI],
     )
     signed_at = now - timedelta(days=10)
-    return EngagementState(
-        engagement_id=f"engagement-{job_post_id}-{contractor_id}",
-        offer_id=f"offer-{job_post_id}-{contractor_id}",
-        candidacy_id=f"candidacy-{job_post_id}-{contractor_id}",
-        job_post_id=job_post_id,
-        company_id=client.company_id,
-        owner_id=client.id,
-        contractor_id=contractor_id,
-        plan="standard",
-        seat_fee_cents=monthly_seat_fee("standard"),
+    return hired_state(
+        job_post_id,
+        client,
+        contractor_id,
         billing_tz=BILLING_TZ,
         signed_at=signed_at,
         start_date=start_date,
@@ -99,14 +87,7 @@ async def _kinds(stack: Stack, user_id: str) -> list[str]:
 
 
 async def _ledger(stack: Stack, engagement_id: str) -> list[LedgerEntry]:
-    async with stack.db.session() as session:
-        return list(
-            await session.exec(
-                select(LedgerEntry)
-                .where(LedgerEntry.engagement_id == engagement_id)
-                .order_by(col(LedgerEntry.created_at))
-            )
-        )
+    return await ledger_rows(stack.db, engagement_id)
 
 
 async def _after_restart(probe: Any, check: Any) -> Any:
@@ -152,15 +133,7 @@ async def test_a_dev_server_killed_mid_flow_and_restarted_loses_no_workflow_and_
     engagement = engagement_with_review_closing(
         hired_job["id"], client, hired.id, datetime.now(UTC)
     )
-    await stack.env.client.start_workflow(
-        EngagementWorkflow.run,
-        EngagementStart(state=engagement),
-        id=engagement.engagement_id,
-        task_queue=processes.task_queue,
-        search_attributes=sa.for_candidacy(
-            engagement.job_post_id, engagement.company_id, engagement.contractor_id, "hired"
-        ),
-    )
+    await start_carried(stack.env.client, processes.task_queue, engagement)
 
     # Killed while the workflows just started run their first activities.
     assert "slots_needed" not in await _kinds(stack, client.id), "the slot expired before the kill"

@@ -7,7 +7,7 @@ import asyncio
 import dataclasses
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -29,13 +29,6 @@ from store.models import Notification, User, utcnow
 from tests.mail import MailServer, SilentServer, SlowRecipients
 from workflows.deliveries import AT_ONCE_TIMEOUT
 from workflows.policies import DELIVERY
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    yield database
-    await database.dispose()
 
 
 @pytest.fixture

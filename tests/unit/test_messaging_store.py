@@ -3,10 +3,8 @@ contractor, one message per event key, one notification row per (user, event).""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import select
 
 from core.db import Database
@@ -18,13 +16,6 @@ from store.accounts import create_company, create_contractor
 from store.models import Message, Notification, Thread, User
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def _pair(db: Database) -> tuple[str, str]:

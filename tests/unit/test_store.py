@@ -3,7 +3,6 @@ migrations build every table of the models, rows round-trip (JSON columns, aware
 unique constraints hold. (Who books a slot is decided by the round's slot pool:
 tests/workflows/test_slot_pool.py.)"""
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -32,13 +31,6 @@ from store.models import (
 )
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def _company_and_owner(db: Database) -> tuple[Company, User]:

@@ -25,11 +25,13 @@ from contracts.engagement import (
     TermsChange,
     TermsRequest,
     TimesheetRequest,
+    WeekState,
 )
 from contracts.ledger import LedgerWrite, LedgerWritten
-from domain.offers import Schedule, Weekday
+from domain.offers import Schedule, Weekday, engagement_workflow_id
 from tests.workflows.calendar import same_moments
 from tests.workflows.doubles import Doubles, worker_with
+from tests.workflows.pair import new_pair
 from workflows.engagement import EngagementWorkflow
 
 DAY = timedelta(days=1)
@@ -72,6 +74,18 @@ class Engagement:
     async def update(self, method: Any, request: Any) -> Any:
         return await self.handle.execute_update(method, request)
 
+    async def submit(self, week: int, hours: Decimal) -> WeekState:
+        """The contractor's timesheet for the week."""
+        request = TimesheetRequest(week=week, hours=hours, by=self.state.contractor_id)
+        submitted: WeekState = await self.update(EngagementWorkflow.submit_timesheet, request)
+        return submitted
+
+    async def approve(self, week: int) -> WeekState:
+        """The owner's approval of the week's hours."""
+        request = ApproveRequest(week=week, by=self.state.owner_id)
+        approved: WeekState = await self.update(EngagementWorkflow.approve_timesheet, request)
+        return approved
+
     def ledger(self, kind: str) -> list[tuple[str, int]]:
         writes: list[LedgerWrite] = self.doubles.args("record_ledger_entry")
         return [(w.period, w.amount_cents) for w in writes if w.kind == kind]
@@ -82,15 +96,10 @@ async def engagement(time_env: WorkflowEnvironment) -> AsyncIterator[Engagement]
     """Signed now, in billing zone UTC, starting tomorrow: 20 hours a week at $40.00."""
     doubles = Doubles(answers={"record_ledger_entry": written})
     now = await time_env.get_current_time()
-    suffix = uuid.uuid4().hex[:8]
+    pair = new_pair()
     state = EngagementState(
-        engagement_id=f"engagement-jp_{suffix}-u_c{suffix}",
-        offer_id=f"offer-jp_{suffix}-u_c{suffix}",
-        candidacy_id=f"candidacy-jp_{suffix}-u_c{suffix}",
-        job_post_id=f"jp_{suffix}",
-        company_id=f"co_{suffix}",
-        owner_id=f"u_o{suffix}",
-        contractor_id=f"u_c{suffix}",
+        engagement_id=engagement_workflow_id(pair["job_post_id"], pair["contractor_id"]),
+        **pair,
         plan="standard",
         seat_fee_cents=SEAT_FEE,
         billing_tz="UTC",
@@ -130,7 +139,7 @@ def first_days_of_months(after: datetime, before: datetime) -> list[date]:
 
 
 async def test_fees_and_weekly_payouts_follow_the_rules(engagement: Engagement) -> None:
-    contractor, owner = engagement.state.contractor_id, engagement.state.owner_id
+    owner = engagement.state.owner_id
     signed = engagement.state.signed_at
 
     # Week 1: 25 hours against a schedule of 20, never reviewed; the rate changes from week 2.
@@ -139,16 +148,10 @@ async def test_fees_and_weekly_payouts_follow_the_rules(engagement: Engagement) 
         EngagementWorkflow.change_terms, TermsRequest(hourly_rate_cents=NEW_RATE, by=owner)
     )
     assert change.from_week == 2
-    await engagement.update(
-        EngagementWorkflow.submit_timesheet,
-        TimesheetRequest(week=1, hours=Decimal(25), by=contractor),
-    )
+    await engagement.submit(1, Decimal(25))
     # Week 2: 25 hours, disputed down to 15 (not up to 30).
     await engagement.skip_to(engagement.week_starts(2) + timedelta(hours=1))
-    await engagement.update(
-        EngagementWorkflow.submit_timesheet,
-        TimesheetRequest(week=2, hours=Decimal(25), by=contractor),
-    )
+    await engagement.submit(2, Decimal(25))
     with pytest.raises(WorkflowUpdateFailedError) as too_many:
         await engagement.update(
             EngagementWorkflow.dispute_timesheet,
@@ -161,16 +164,10 @@ async def test_fees_and_weekly_payouts_follow_the_rules(engagement: Engagement) 
     )
     # Week 3: 10.5 hours, approved. Week 1's review window closed at day 10: closed for good.
     await engagement.skip_to(engagement.week_starts(3) + timedelta(hours=1))
-    await engagement.update(
-        EngagementWorkflow.submit_timesheet,
-        TimesheetRequest(week=3, hours=Decimal("10.5"), by=contractor),
-    )
-    await engagement.update(EngagementWorkflow.approve_timesheet, ApproveRequest(week=3, by=owner))
+    await engagement.submit(3, Decimal("10.5"))
+    await engagement.approve(3)
     with pytest.raises(WorkflowUpdateFailedError) as closed:
-        await engagement.update(
-            EngagementWorkflow.submit_timesheet,
-            TimesheetRequest(week=1, hours=Decimal(30), by=contractor),
-        )
+        await engagement.submit(1, Decimal(30))
     assert "week 1 is closed: its review window ended" in str(closed.value.cause)
     # Week 4: no timesheet. Ended at noon on the first day of week 5.
     ended_at = engagement.week_starts(5) + timedelta(hours=12)
@@ -218,29 +215,18 @@ async def test_fees_and_weekly_payouts_follow_the_rules(engagement: Engagement) 
 async def test_a_timesheet_before_its_week_and_a_review_without_one_are_refused(
     engagement: Engagement,
 ) -> None:
-    contractor, owner = engagement.state.contractor_id, engagement.state.owner_id
+    owner = engagement.state.owner_id
     with pytest.raises(WorkflowUpdateFailedError) as early:
-        await engagement.update(
-            EngagementWorkflow.submit_timesheet,
-            TimesheetRequest(week=1, hours=Decimal(5), by=contractor),
-        )
+        await engagement.submit(1, Decimal(5))
     assert f"week 1 starts on {engagement.start_date.isoformat()}" in str(early.value.cause)
     await engagement.skip_to(engagement.week_starts(1) + timedelta(hours=2))
     with pytest.raises(WorkflowUpdateFailedError) as nothing:
-        await engagement.update(
-            EngagementWorkflow.approve_timesheet, ApproveRequest(week=1, by=owner)
-        )
+        await engagement.approve(1)
     assert "week 1 has no timesheet to review" in str(nothing.value.cause)
-    await engagement.update(
-        EngagementWorkflow.submit_timesheet,
-        TimesheetRequest(week=1, hours=Decimal(5), by=contractor),
-    )
-    await engagement.update(EngagementWorkflow.approve_timesheet, ApproveRequest(week=1, by=owner))
+    await engagement.submit(1, Decimal(5))
+    await engagement.approve(1)
     with pytest.raises(WorkflowUpdateFailedError) as reviewed:
-        await engagement.update(
-            EngagementWorkflow.submit_timesheet,
-            TimesheetRequest(week=1, hours=Decimal(8), by=contractor),
-        )
+        await engagement.submit(1, Decimal(8))
     assert "week 1 was already approved by the client" in str(reviewed.value.cause)
     # Ended before week 2: week 1 is still paid its approved 5 hours when its window closes.
     await engagement.update(EngagementWorkflow.end, EndRequest(by=owner))

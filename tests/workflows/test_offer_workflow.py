@@ -3,7 +3,6 @@
 can be accepted and only before its start date has passed, and acceptance starts the engagement
 with the plan's seat fee and the signed terms, sealed by their digest."""
 
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,7 @@ from contracts.offer import (
 from domain.offers import OfferTerms, Weekday
 from tests.workflows.calendar import same_moments
 from tests.workflows.doubles import Doubles, worker_with
+from tests.workflows.pair import new_pair
 from workflows.offer import OfferWorkflow, signature_digest
 
 DAY = timedelta(days=1)
@@ -56,19 +56,14 @@ async def offer(
 ) -> AsyncIterator[Offer]:
     doubles = Doubles()
     now = await time_env.get_current_time()
-    suffix = uuid.uuid4().hex[:8]
+    pair = new_pair()
     start = OfferStart(
-        offer_id=f"offer-jp_{suffix}-u_c{suffix}",
-        candidacy_id=f"candidacy-jp_{suffix}-u_c{suffix}",
-        job_post_id=f"jp_{suffix}",
-        company_id=f"co_{suffix}",
-        owner_id=f"u_o{suffix}",
-        contractor_id=f"u_c{suffix}",
+        **pair,
         plan=request.param,
         billing_tz="UTC",
         terms=terms(now.date() + 10 * DAY),
         sent_at=now,
-        sent_by=f"u_o{suffix}",
+        sent_by=pair["owner_id"],
     )
     async with worker_with(time_env, doubles) as task_queue:
         handle = await time_env.client.start_workflow(

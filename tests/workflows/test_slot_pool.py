@@ -39,6 +39,7 @@ from contracts.slot_pool import (
     ProjectionResult,
     RoundSlotsQuery,
     SlotClaim,
+    SlotPoolActivities,
     SlotPoolNotice,
     SlotProjection,
     WithdrawSlot,
@@ -58,7 +59,7 @@ JOB = "jp_pooltest0"
 
 
 @dataclass
-class Rows:
+class Rows(SlotPoolActivities):
     """The database as the pool's activities see it: slot rows by id, and running interviews."""
 
     slots: dict[str, PoolSlot] = field(default_factory=dict)
@@ -108,14 +109,7 @@ class Rows:
         return None
 
     def activities(self) -> list[Any]:
-        return [
-            self.round_slots,
-            self.project_slots,
-            self.interview_claimable,
-            self.ops_user_ids,
-            self.tell_slot_pool,
-            self.send_notification,
-        ]
+        return [*super().activities(), self.send_notification]
 
 
 @dataclass
