@@ -2,16 +2,19 @@
 service with a mailer that attaches to each email the invite (notifications/ics.py) made for its
 recipient."""
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
 from temporalio import activity
+from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.notify import NotifyActivities, attempt_time_left
 from contracts import notify as interface
 from contracts.notify import InviteRequest, NotifyRequest
 from core.db import Database
 from core.settings import Settings
+from notifications.delivery import EmailsLeft
 from notifications.email import Mailer
 from notifications.ics import (
     attaching_invite,
@@ -25,6 +28,13 @@ from store.models import JobPost
 # A healthy mail server greets within milliseconds: the invite's attempt inside a workflow task
 # (which holds that workflow's updates while it runs) waits no longer than this for one.
 AT_ONCE_OPENING_SECONDS = 0.5
+# The whole attempt, its turn included, well inside its local activity's timeout (5 s): past
+# this it gives up, and what it has not sent goes out by the regular `send_invite`.
+AT_ONCE_SECONDS = 3.0
+# Attempts at once sending together in this worker: a burst's winners take their turns (and give
+# up past AT_ONCE_SECONDS) instead of crowding the database's connections all at once.
+AT_ONCE_TOGETHER = 8
+LEFT_FOR_LATER = "LeftForLater"
 
 
 class InviteActivities(interface.InviteActivities):
@@ -32,6 +42,7 @@ class InviteActivities(interface.InviteActivities):
         self.db = db
         self.settings = settings
         self.mailer = mailer or Mailer(settings)
+        self.at_once = asyncio.Semaphore(AT_ONCE_TOGETHER)
 
     def activities(self) -> list[Any]:
         return [self.send_invite, self.send_invite_at_once]
@@ -43,12 +54,25 @@ class InviteActivities(interface.InviteActivities):
 
     @activity.defn
     async def send_invite_at_once(self, request: InviteRequest) -> int:
-        """One quick attempt of `send_invite` (a local activity): a mail server that has not
-        greeted within AT_ONCE_OPENING_SECONDS leaves the emails, unsent, to `send_invite`."""
+        """One quick attempt of `send_invite` (a local activity), within AT_ONCE_SECONDS: a mail
+        server that has not greeted within AT_ONCE_OPENING_SECONDS, or no turn in time, leaves
+        the emails to `send_invite`. Giving up is expected (a burst, a mail server down): it is
+        a benign failure, not logged as an error."""
         opening = min(AT_ONCE_OPENING_SECONDS, self.settings.smtp_timeout_seconds)
-        # No send budget: a greeting server takes each email in milliseconds, and a send cut off
-        # by the workflow task's timeout still records how it ended (sends are shielded).
-        return await self._send(request, self.mailer.opening_within(opening), time_left=None)
+        try:
+            async with asyncio.timeout(AT_ONCE_SECONDS), self.at_once:
+                # No send budget: a greeting server takes each email in milliseconds, and a send
+                # cut off by the timeout still records how it ended (sends are shielded).
+                return await self._send(
+                    request, self.mailer.opening_within(opening), time_left=None
+                )
+        except (TimeoutError, EmailsLeft) as left:
+            raise ApplicationError(
+                f"left for the regular send: {str(left) or 'no time left'}",
+                type=LEFT_FOR_LATER,
+                non_retryable=True,
+                category=ApplicationErrorCategory.BENIGN,
+            ) from None
 
     async def _send(
         self, request: InviteRequest, mailer: Mailer, time_left: Callable[[], float] | None
