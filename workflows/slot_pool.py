@@ -86,10 +86,6 @@ RETRY_FAILED_BATCH = timedelta(minutes=1)
 GATHER_QUIET = timedelta(milliseconds=200)
 GATHER_WINDOWS = 10
 GATHER_PATCH = "slot-pool-gathers-a-burst-of-claims-into-one-batch"
-# Each wait of the gathering is a timer (5 history events with the workflow task it wakes): a
-# burst is gathered with two at most, a first quiet window and, when claims came in it, one wait
-# to the end of the longest gathering (GATHER_WINDOWS windows from the first booking).
-GATHER_IN_TWO_WAITS_PATCH = "slot-pool-gathers-a-burst-in-two-waits"
 
 
 @workflow.defn(sandboxed=False)
@@ -510,15 +506,7 @@ class SlotPoolWorkflow:
 
     async def _gather(self) -> None:
         """Until no change has come for GATHER_QUIET (the burst is over), or for at most
-        GATHER_WINDOWS such windows (since GATHER_IN_TWO_WAITS_PATCH: a burst that goes on past
-        the first window is gathered until the last)."""
-        if workflow.patched(GATHER_IN_TWO_WAITS_PATCH):
-            seen = self.changes
-            await workflow.sleep(GATHER_QUIET, summary="gather the claims of a burst")
-            if self.changes != seen:
-                rest = GATHER_QUIET * (GATHER_WINDOWS - 1)
-                await workflow.sleep(rest, summary="gather the rest of the burst")
-            return
+        GATHER_WINDOWS such windows."""
         for _ in range(GATHER_WINDOWS):
             seen = self.changes
             await workflow.sleep(GATHER_QUIET, summary="gather the claims of a burst")

@@ -97,12 +97,6 @@ async def test_cancel_then_rebook_by_the_same_and_another_contractor(stack: Stac
         slot_pool_workflow_id(job["id"], 1),
         "slot_pool_gathered_claims_and_a_release",
     )
-    # (Then gathering a burst in two waits at most.)
-    await record_history(
-        stack.env.client,
-        slot_pool_workflow_id(job["id"], 1),
-        "slot_pool_gathered_in_two_waits",
-    )
 
 
 async def test_a_cancelled_contractor_waits_again_the_client_is_prompted_new_slots_are_told(
