@@ -41,6 +41,13 @@ def attempt_time_left() -> Callable[[], float] | None:
 FREE_TEXT_KEYS = ("message", "feedback", "reason", "instructions", "notes")
 
 
+def heartbeat() -> None:
+    """Tell the server this attempt is alive; a local activity (an invite at once) has no
+    heartbeat to send: its workflow task is its lease."""
+    if not activity.info().is_local:
+        activity.heartbeat()
+
+
 async def is_cancelled(db: Database, subject_id: str) -> bool:
     async with db.session() as session:
         return await session.get(Cancellation, subject_id) is not None
@@ -66,7 +73,7 @@ class NotifyActivities(interface.NotifyActivities):
         if await self._cancelled(request):
             return 0
         shared = await self._shared_context(request)
-        async with self.delivery.batch(progress=activity.heartbeat, time_left=time_left) as batch:
+        async with self.delivery.batch(progress=heartbeat, time_left=time_left) as batch:
             for user_id in dict.fromkeys(request.recipient_ids):
                 async with self.db.session() as session:
                     user = await session.get(User, user_id)
@@ -89,7 +96,7 @@ class NotifyActivities(interface.NotifyActivities):
                 if await self._cancelled(request):
                     return batch.sent
                 await batch.email(row, user)
-                activity.heartbeat()
+                heartbeat()
         return batch.sent
 
     @activity.defn
