@@ -75,6 +75,17 @@ class Candidacy:
             task_queue=self.task_queue,
         )
 
+    async def invited_with_a_round(
+        self,
+    ) -> tuple[WorkflowHandle[CandidacyWorkflow, CandidacyState], str]:
+        """An invited contractor's candidacy, its client requesting round 1: its interview id."""
+        self.start.source = "invited"
+        handle = await self.run()
+        interview_id = await handle.execute_update(
+            CandidacyWorkflow.request_interview, InterviewRequest(by=self.start.owner_id)
+        )
+        return handle, interview_id
+
     async def skip(self, delta: timedelta) -> None:
         await self.env.sleep(delta)
 
@@ -190,11 +201,7 @@ async def test_a_round_then_the_decision_clock_then_the_offer_and_its_outcome(
     candidacy: Candidacy,
 ) -> None:
     start = candidacy.start
-    start.source = "invited"
-    handle = await candidacy.run()
-    interview_id = await handle.execute_update(
-        CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
-    )
+    handle, interview_id = await candidacy.invited_with_a_round()
     ends = await candidacy.completed(interview_id)
     await candidacy.skip(8 * DAY)
     state = await handle.query(CandidacyWorkflow.status)
@@ -299,11 +306,7 @@ async def test_rejection_cancels_the_booked_interview_and_gives_its_slot_back(
     candidacy: Candidacy,
 ) -> None:
     start = candidacy.start
-    start.source = "invited"
-    handle = await candidacy.run()
-    interview_id = await handle.execute_update(
-        CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
-    )
+    handle, interview_id = await candidacy.invited_with_a_round()
     interview, _ = await candidacy.booked(interview_id, 3 * DAY, slot_id="sl_kept")
     await handle.execute_update(
         CandidacyWorkflow.reject, RejectRequest(feedback="Another profile", by=start.owner_id)
@@ -366,11 +369,7 @@ async def test_a_rejection_while_interviewing_records_a_patch_marker_per_behavio
     candidacy: Candidacy,
 ) -> None:
     start = candidacy.start
-    start.source = "invited"
-    handle = await candidacy.run()
-    interview_id = await handle.execute_update(
-        CandidacyWorkflow.request_interview, InterviewRequest(by=start.owner_id)
-    )
+    handle, interview_id = await candidacy.invited_with_a_round()
     await handle.execute_update(
         CandidacyWorkflow.reject, RejectRequest(feedback="Another profile", by=start.owner_id)
     )
