@@ -11,11 +11,11 @@ from temporalio import activity
 
 from contracts import job_post_close as interface
 from contracts.job_post_close import CloseProgress, EndCandidacies
-from contracts.slot_pool import CLOSE_ROUND
 from core.db import Database
 from domain.stages import TERMINAL_STAGES
 from store.models import Candidacy, JobPost
 from workflows.candidacy_close_client import close_candidacies
+from workflows.slot_pool import SlotPoolWorkflow
 from workflows.slot_pool_client import pool_start, update_slot_pool
 
 
@@ -66,8 +66,7 @@ class JobPostCloseActivities(interface.JobPostCloseActivities):
                     client,
                     activity.info().task_queue,
                     pool_start(job_post.id, number, job_post.owner_id, job_post.company_id),
-                    CLOSE_ROUND,
-                    result_type=int,
+                    SlotPoolWorkflow.close_round,
                 )
                 for number in range(1, len(job_post.interview_plan) + 1)
             )

@@ -10,10 +10,8 @@ from temporalio import activity
 from temporalio.service import RPCError, RPCStatusCode
 
 from contracts import slot_pool as interface
-from contracts.hiring import InterviewState, InterviewStatus, SlotPoolStart
+from contracts.hiring import InterviewStatus, SlotPoolStart
 from contracts.slot_pool import (
-    INTERVIEW_STATUS_QUERY,
-    SLOT_BOOKED,
     ClaimVerdict,
     OpsUsers,
     PoolSlot,
@@ -29,6 +27,7 @@ from domain.roles import Role
 from store.models import JobPost, Slot, User
 from store.pool_slots import as_pool_slot
 from workflows.claimable import claim_refusal
+from workflows.interview import InterviewWorkflow
 from workflows.slot_pool_client import pool_start, signal_slot_pool
 
 
@@ -89,8 +88,9 @@ class SlotPoolActivities(interface.SlotPoolActivities):
         client = activity.client()
 
         async def tell(booked: SlotBooked) -> str | None:
+            interview = client.get_workflow_handle_for(InterviewWorkflow.run, booked.interview_id)
             try:
-                await client.get_workflow_handle(booked.interview_id).signal(SLOT_BOOKED, booked)
+                await interview.signal(InterviewWorkflow.slot_booked, booked)
             except RPCError as error:
                 if error.status == RPCStatusCode.NOT_FOUND:
                     return booked.interview_id
@@ -103,9 +103,9 @@ class SlotPoolActivities(interface.SlotPoolActivities):
     @activity.defn
     async def interview_claimable(self, interview_id: str) -> ClaimVerdict:
         """Ask an interview whether it waits for a slot (and why not)."""
-        handle = activity.client().get_workflow_handle(interview_id)
+        handle = activity.client().get_workflow_handle_for(InterviewWorkflow.run, interview_id)
         try:
-            state = await handle.query(INTERVIEW_STATUS_QUERY, result_type=InterviewState)
+            state = await handle.query(InterviewWorkflow.status)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return ClaimVerdict(claimable=False, reason="this interview has ended")

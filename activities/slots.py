@@ -11,9 +11,10 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 from activities.slot_pool import pool_start_of
 from contracts import hiring as interface
 from contracts.hiring import SLOT_UNAVAILABLE, Booking, BookSlotRequest, ReleaseSlotRequest
-from contracts.slot_pool import CLAIM, RELEASE, SlotClaim, SlotRelease
+from contracts.slot_pool import SlotClaim, SlotRelease
 from core.db import Database
 from domain.ids import parse_interview_workflow_id
+from workflows.slot_pool import SlotPoolWorkflow
 from workflows.slot_pool_client import update_slot_pool
 
 
@@ -36,8 +37,8 @@ class SlotActivities(interface.SlotActivities):
             by_interview=True,
         )
         try:
-            booking: Booking = await update_slot_pool(
-                activity.client(), activity.info().task_queue, start, CLAIM, claim, Booking
+            booking = await update_slot_pool(
+                activity.client(), activity.info().task_queue, start, SlotPoolWorkflow.claim, claim
             )
         except WorkflowUpdateFailedError as error:
             cause = error.cause
@@ -66,5 +67,5 @@ class SlotActivities(interface.SlotActivities):
             contractor_id=contractor_id,
         )
         await update_slot_pool(
-            activity.client(), activity.info().task_queue, start, RELEASE, release
+            activity.client(), activity.info().task_queue, start, SlotPoolWorkflow.release, release
         )

@@ -5,7 +5,7 @@ refusals become HTTP answers here."""
 import asyncio
 import logging
 import weakref
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from fastapi import HTTPException
 from sqlalchemy import event
@@ -26,13 +26,17 @@ from contracts.hiring import SlotPoolStart
 from contracts.slot_pool import HeldSlot, PoolSlot
 from domain.ids import slot_pool_workflow_id
 from workflows.candidacy_close_client import close_candidacies
-from workflows.slot_pool_client import held_slot, known_slots, update_slot_pool
+from workflows.slot_pool import SlotPoolWorkflow
+from workflows.slot_pool_client import PoolUpdate, held_slot, known_slots, update_slot_pool
 
 _WRITES_UNCOMMITTED = "writes_uncommitted"
 NEXT_STEP_WAIT_SECONDS = 10.0
 MAX_RUNNING_POOLS = 10_000
 
 log = logging.getLogger(__name__)
+
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
 
 # One admission control per process (per Temporal client: one per process, shared).
 _admissions: "weakref.WeakKeyDictionary[Client, PoolAdmission]" = weakref.WeakKeyDictionary()
@@ -153,13 +157,12 @@ class Workflows:
         self,
         task_queue: str,
         start: SlotPoolStart,
-        update_name: str,
-        arg: Any = None,
-        result_type: type | None = None,
+        update: PoolUpdate[ArgT, ResultT],
+        arg: ArgT,
         *,
         in_flight: int,
         queued: int,
-    ) -> Any:
+    ) -> ResultT:
         """Run an update of a job post round's slot pool (started when it is not running),
         admitted in turn (api/admission.py); a refusal raises the HTTP answer it deserves."""
         await self.release()
@@ -169,9 +172,7 @@ class Workflows:
         pool_id = slot_pool_workflow_id(start.job_post_id, start.round)
         try:
             async with admission.admit(pool_id):
-                return await self._to_pool(
-                    pool_id, task_queue, start, update_name, arg, result_type
-                )
+                return await self._to_pool(pool_id, task_queue, start, update, arg)
         except (WorkflowUpdateFailedError, RPCError) as error:
             raise_from_update(error)
         except PoolBusy:
@@ -186,24 +187,21 @@ class Workflows:
         pool_id: str,
         task_queue: str,
         start: SlotPoolStart,
-        update_name: str,
-        arg: Any,
-        result_type: type | None,
-    ) -> Any:
+        update: PoolUpdate[ArgT, ResultT],
+        arg: ArgT,
+    ) -> ResultT:
         running = _running_pools.setdefault(self._client, set())
         if pool_id in running:
-            handle = self._client.get_workflow_handle(pool_id)
-            args = [] if arg is None else [arg]
+            handle = self._client.get_workflow_handle_for(SlotPoolWorkflow.run, pool_id)
             try:
-                return await handle.execute_update(update_name, args=args, result_type=result_type)
+                # temporalio types an async update's answer as the coroutine it awaits
+                return cast(ResultT, await handle.execute_update(update, arg))
             except RPCError as error:
                 if error.status != RPCStatusCode.NOT_FOUND:
                     raise
                 running.discard(pool_id)  # it has ended: start a new run with the update
         try:
-            answer = await update_slot_pool(
-                self._client, task_queue, start, update_name, arg, result_type
-            )
+            answer = await update_slot_pool(self._client, task_queue, start, update, arg)
         except WorkflowUpdateFailedError:
             _found_running(running, pool_id)  # refused by a running pool
             raise

@@ -1,7 +1,8 @@
 """What crosses the boundary of a job post round's slot pool (`SlotPoolWorkflow`): the slots it
 decides on, the claims, releases and proposals it takes, the bookings it tells interviews of, and
-the batches of rows it writes to the database (the projection the API lists from), the names
-it is reached by, and its activities. Its start and state are in contracts/hiring.py."""
+the batches of rows it writes to the database (the projection the API lists from), the names of
+the signals an interview tells it through an activity, and its activities. Its start and state
+are in contracts/hiring.py."""
 
 from abc import ABC, abstractmethod
 from datetime import datetime
@@ -12,29 +13,17 @@ from temporalio import activity
 
 from domain.slots import SlotStatus
 
-# The names the API and activities reach the pool by, without importing workflow code.
-POOL_WORKFLOW = "SlotPoolWorkflow"
+# Names, not methods: an interview tells the pool these through an activity whose payload carries
+# the name (SlotPoolNotice.signal; workflows/slot_pool_client.py maps it to the handler), and
+# workflows/slot_pool.py imports the interview package, which could not import it back.
 CONTRACTOR_WAITING = "contractor_waiting"  # payload: PoolMember
 CONTRACTOR_LEFT = "contractor_left"  # payload: PoolMember (booked: no longer waiting)
 INTERVIEW_ENDED = "interview_ended"  # payload: PoolMember (whatever it holds goes back)
 SLOTS_ADDED = "slots_added"  # payload: SlotsAdded
 SLOTS_WITHDRAWN = "slots_withdrawn"  # payload: {}
-SIGNALS = (CONTRACTOR_WAITING, CONTRACTOR_LEFT, INTERVIEW_ENDED, SLOTS_ADDED, SLOTS_WITHDRAWN)
-# Updates of the pool.
-CLAIM = "claim"
-RELEASE = "release"
-ADD_SLOTS = "add_slots"
-WITHDRAW = "withdraw"
-CLOSE_ROUND = "close_round"
-# Told to an interview once the pool booked a slot for it (payload: SlotBooked).
-SLOT_BOOKED = "slot_booked"
-# Told to an interview's candidacy as its status or booking changes (payload: InterviewRef).
+# Told to an interview's candidacy as its status or booking changes (payload: InterviewRef). By
+# name: workflows/candidacy.py imports the interview package, which could not import it back.
 INTERVIEW_CHANGED = "interview_changed"
-INTERVIEW_STATUS_QUERY = "status"
-# Queries of the pool: the slot it holds for an interview (payload: interview id), every slot
-# it knows.
-HELD_SLOT_QUERY = "held_slot"
-KNOWN_SLOTS_QUERY = "known_slots"
 
 # The slot statuses under the names the slot pool reads them by.
 OPEN = SlotStatus.OPEN
@@ -147,7 +136,7 @@ class SlotPoolNotice(BaseModel):
     round: int
     owner_id: str
     company_id: str
-    signal: str  # one of SIGNALS
+    signal: str  # a key of workflows/slot_pool_client.py NOTICE_SIGNALS
     payload: dict[str, Any] = Field(default_factory=dict)
 
 

@@ -41,9 +41,7 @@ with workflow.unsafe.imports_passed_through():
         BOOKED,
         CONTRACTOR_LEFT,
         CONTRACTOR_WAITING,
-        HELD_SLOT_QUERY,
         INTERVIEW_ENDED,
-        KNOWN_SLOTS_QUERY,
         OPEN,
         SLOTS_ADDED,
         SLOTS_WITHDRAWN,
@@ -294,7 +292,7 @@ class SlotPoolWorkflow:
         return self._carry()
 
     @workflow.query(
-        name=HELD_SLOT_QUERY,
+        name="held_slot",
         description="The slot an interview holds in the round, told to it or not yet.",
     )
     def held_slot(self, interview_id: str) -> HeldSlot:
@@ -302,7 +300,7 @@ class SlotPoolWorkflow:
         return HeldSlot(slot=self.slots[held] if held is not None else None)
 
     @workflow.query(
-        name=KNOWN_SLOTS_QUERY,
+        name="known_slots",
         description="Every slot of the round the pool knows, as it holds them.",
     )
     def known_slots(self) -> list[PoolSlot]:

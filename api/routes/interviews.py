@@ -22,7 +22,7 @@ from contracts.hiring import (
     Side,
 )
 from contracts.notify import CANCEL, REQUEST
-from contracts.slot_pool import CLAIM, SlotClaim
+from contracts.slot_pool import SlotClaim
 from domain.ids import candidacy_workflow_id
 from domain.interviews import JOIN_OPENS_BEFORE_START, can_join, join_token, video_room_token
 from domain.roles import Role
@@ -30,6 +30,7 @@ from notifications.ics import build_invite, invite_description, invite_summary, 
 from store.models import User
 from workflows.candidacy import CandidacyWorkflow
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool import SlotPoolWorkflow
 from workflows.slot_pool_client import pool_start
 
 router = APIRouter(tags=["interviews"])
@@ -103,16 +104,14 @@ async def claim(
     parties, contractor_id, round_number = await interview_parties(
         session, user, interview_id, client=False, contractor=True, ops=False
     )
-    booking: Booking = await temporal.update_slot_pool(
+    return await temporal.update_slot_pool(
         settings.temporal_task_queue,
         pool_start(parties.job_post_id, round_number, parties.owner_id, parties.company_id),
-        CLAIM,
+        SlotPoolWorkflow.claim,
         SlotClaim(interview_id=interview_id, slot_id=body.slot_id, contractor_id=contractor_id),
-        Booking,
         in_flight=settings.pool_updates_in_flight,
         queued=settings.pool_updates_queued,
     )
-    return booking
 
 
 def _side_of(user: User) -> Side:

@@ -23,7 +23,7 @@ from api.schemas import (
     RoundNumber,
 )
 from contracts.hiring import InterviewStatus, SlotPoolStart
-from contracts.slot_pool import ADD_SLOTS, OPEN, WITHDRAW, PoolSlot, ProposedSlots, WithdrawSlot
+from contracts.slot_pool import OPEN, PoolSlot, ProposedSlots, WithdrawSlot
 from domain.ids import interview_workflow_id, new_id
 from domain.job_posts import JobPostStatus
 from domain.plans import ALLOWED_DURATIONS, Round
@@ -31,6 +31,7 @@ from domain.roles import Role
 from domain.slots import MIN_NOTICE, SlotStatus, Window, blocks_new_slots, slot_problems
 from store.models import JobPost, Slot
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool import SlotPoolWorkflow
 from workflows.slot_pool_client import pool_start
 
 router = APIRouter(tags=["slots"])
@@ -150,9 +151,8 @@ async def propose_slots(
         await temporal.update_slot_pool(
             settings.temporal_task_queue,
             _pool_of(job_post, number),
-            ADD_SLOTS,
+            SlotPoolWorkflow.add_slots,
             proposed,
-            int,
             in_flight=settings.pool_updates_in_flight,
             queued=settings.pool_updates_queued,
         )
@@ -234,7 +234,7 @@ async def withdraw_slot(
     await temporal.update_slot_pool(
         settings.temporal_task_queue,
         _pool_of(job_post, number),
-        WITHDRAW,
+        SlotPoolWorkflow.withdraw,
         WithdrawSlot(slot_id=slot_id),
         in_flight=settings.pool_updates_in_flight,
         queued=settings.pool_updates_queued,

@@ -15,7 +15,7 @@ import httpx
 from sqlmodel import select
 
 from contracts.hiring import InterviewStatus
-from contracts.slot_pool import CLAIM, SlotClaim
+from contracts.slot_pool import SlotClaim
 from store.models import Slot
 from tests.faults.conftest import FaultOutcomes
 from tests.helpers import eventually
@@ -30,6 +30,7 @@ from tests.scheduling import (
 )
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
+from workflows.slot_pool import SlotPoolWorkflow
 from workflows.slot_pool_client import pool_start, update_slot_pool
 
 CONTRACTORS = 20
@@ -196,7 +197,7 @@ async def test_a_claim_whose_answer_was_lost_is_still_the_interviews_one_booking
         stack.env.client,
         stack.settings.temporal_task_queue,
         pool_start(job["id"], 1, client.id, job["company_id"]),
-        CLAIM,
+        SlotPoolWorkflow.claim,
         SlotClaim(
             interview_id=contender.interview_id,
             slot_id=lost,

@@ -7,6 +7,8 @@ keeps the rows in memory and says which interviews no longer run.
   already booked, not waiting (the interview asked when the pool has not heard of it).
 - A move books the new slot before the old one is released, in one update.
 - A booking told to an interview that has meanwhile ended is released again.
+- An interview's notice (through an activity) names its signal: each name the client maps reaches
+  the pool's handler of it, any other is refused before anything is sent.
 - Past 2,000 claims (the server's limit of updates per run) the pool continues as new, carrying
   its slots, holders and what is still to be written."""
 
@@ -15,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from temporalio import activity
@@ -25,14 +27,16 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from contracts.hiring import Booking, PoolMember, SlotPoolState
+from contracts.hiring import Booking, PoolMember, SlotPoolState, SlotsAdded
 from contracts.notify import NotifyRequest
 from contracts.slot_pool import (
     BOOKED,
-    CLAIM,
+    CONTRACTOR_LEFT,
     CONTRACTOR_WAITING,
+    INTERVIEW_ENDED,
     OPEN,
-    WITHDRAW,
+    SLOTS_ADDED,
+    SLOTS_WITHDRAWN,
     ClaimVerdict,
     OpsUsers,
     PoolSlot,
@@ -47,6 +51,8 @@ from contracts.slot_pool import (
 from domain.ids import interview_workflow_id, slot_pool_workflow_id
 from workflows.slot_pool import UPDATES_PER_RUN, SlotPoolWorkflow
 from workflows.slot_pool_client import (
+    NOTICE_SIGNALS,
+    PoolUpdate,
     held_slot,
     known_slots,
     pool_start,
@@ -56,6 +62,8 @@ from workflows.slot_pool_client import (
 )
 
 JOB = "jp_pooltest0"
+ArgT = TypeVar("ArgT")
+ResultT = TypeVar("ResultT")
 
 
 @dataclass
@@ -135,17 +143,15 @@ class Round:
             )
         return ids
 
-    async def update(self, name: str, arg: Any, result_type: type | None = None) -> Any:
+    async def update(self, update: PoolUpdate[ArgT, ResultT], arg: ArgT) -> ResultT:
         start = pool_start(self.job_post_id, 1, "u_owner", "co_pool")
-        return await update_slot_pool(self.client, self.task_queue, start, name, arg, result_type)
+        return await update_slot_pool(self.client, self.task_queue, start, update, arg)
 
     async def claim(self, n: int, slot_id: str) -> Booking:
-        booking: Booking = await self.update(
-            CLAIM,
+        return await self.update(
+            SlotPoolWorkflow.claim,
             SlotClaim(interview_id=self.interview(n), slot_id=slot_id, contractor_id=f"u_c{n:05d}"),
-            Booking,
         )
-        return booking
 
     async def refusal(self, n: int, slot_id: str) -> str:
         with pytest.raises(WorkflowUpdateFailedError) as refused:
@@ -160,15 +166,22 @@ class Round:
         for first in range(1, len(numbers), 100):
             await asyncio.gather(*(self._tell_waiting(n) for n in numbers[first : first + 100]))
 
-    async def _tell_waiting(self, n: int) -> None:
+    def member(self, n: int) -> dict[str, Any]:
         member = PoolMember(interview_id=self.interview(n), contractor_id=f"u_c{n:05d}")
+        return member.model_dump(mode="json")
+
+    async def _tell_waiting(self, n: int) -> None:
+        await self.tell(CONTRACTOR_WAITING, self.member(n))
+
+    async def tell(self, signal: str, payload: dict[str, Any]) -> None:
+        """What an interview's notice sends the pool, through its activity."""
         notice = SlotPoolNotice(
             job_post_id=self.job_post_id,
             round=1,
             owner_id="u_owner",
             company_id="co_pool",
-            signal=CONTRACTOR_WAITING,
-            payload=member.model_dump(mode="json"),
+            signal=signal,
+            payload=payload,
         )
         await signal_slot_pool(self.client, self.task_queue, notice)
 
@@ -199,6 +212,15 @@ class Round:
             run_id = started.continued_execution_run_id or None
             if run_id is None:
                 return runs
+
+    async def signals(self) -> list[str]:
+        """The names of the signals the pool took, in order."""
+        return [
+            e.workflow_execution_signaled_event_attributes.signal_name
+            for run in reversed(await self.histories())
+            for e in run
+            if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
+        ]
 
     async def events(self, kind: "EventType.ValueType") -> int:
         return sum(1 for run in await self.histories() for e in run if e.event_type == kind)
@@ -261,7 +283,7 @@ async def test_refused_claims_name_the_reason(pool_round: Round) -> None:
     taken, withdrawn, open_slot = pool_round.add_slots(3, first)
     [expiring] = pool_round.add_slots(1, datetime.now(UTC) + timedelta(hours=1, minutes=59))
     [other_round] = pool_round.add_slots(1, first + timedelta(days=1), round_number=2)
-    await pool_round.update(WITHDRAW, WithdrawSlot(slot_id=withdrawn))
+    await pool_round.update(SlotPoolWorkflow.withdraw, WithdrawSlot(slot_id=withdrawn))
     await pool_round.wait(1, 2)
     await pool_round.claim(1, taken)
 
@@ -290,12 +312,12 @@ async def test_a_move_books_the_new_slot_before_releasing_the_old_in_one_update(
         interview_id=pool_round.interview(1), slot_id=taken, keep_slot_id=old, by_interview=True
     )
     with pytest.raises(WorkflowUpdateFailedError):
-        await pool_round.update(CLAIM, move, Booking)
+        await pool_round.update(SlotPoolWorkflow.claim, move)
     state = await pool_round.state()
     slots = {s.id: s for s in state.slots or []}
     assert slots[old].interview_id == pool_round.interview(1)  # the old booking stands
     moved = move.model_copy(update={"slot_id": new})
-    assert (await pool_round.update(CLAIM, moved, Booking)).slot_id == new
+    assert (await pool_round.update(SlotPoolWorkflow.claim, moved)).slot_id == new
     slots = {s.id: s for s in (await pool_round.state()).slots or []}
     assert (slots[new].status, slots[new].interview_id) == (BOOKED, pool_round.interview(1))
     assert (slots[old].status, slots[old].interview_id) == (OPEN, None)
@@ -340,6 +362,38 @@ async def test_the_pool_answers_a_booking_and_the_open_slots_before_its_rows_are
     await _until(lambda: pool_round.rows.slots[claimed].status == BOOKED)
     # A round whose pool has no run going answers None: its rows are complete.
     assert await known_slots(pool_round.client, "jp_nopoolhere", 1) is None
+
+
+async def test_a_notice_reaches_the_pool_by_each_signal_name_it_may_carry_and_by_no_other(
+    pool_round: Round,
+) -> None:
+    """An interview's notice carries its signal's name (it travels through an activity): each
+    name reaches the pool's handler of it; any other (an update's, say) is refused unsent."""
+    added = SlotsAdded(batch_id="sl_batch", count=1, first_start=_ahead())
+    notices = [
+        (CONTRACTOR_WAITING, pool_round.member(1)),
+        (CONTRACTOR_WAITING, pool_round.member(2)),
+        (CONTRACTOR_LEFT, pool_round.member(2)),
+        (INTERVIEW_ENDED, pool_round.member(3)),
+        (SLOTS_ADDED, added.model_dump(mode="json")),
+        (SLOTS_WITHDRAWN, {}),
+    ]
+    assert {signal for signal, _ in notices} == set(NOTICE_SIGNALS)
+    for signal, payload in notices:
+        await pool_round.tell(signal, payload)
+    with pytest.raises(ValueError, match="unknown slot pool signal 'claim'"):
+        await pool_round.tell("claim", {})
+
+    # A signal that comes while a workflow task runs is written to the history after it.
+    for _ in range(400):
+        signalled = await pool_round.signals()
+        if len(signalled) == len(notices):
+            break
+        await asyncio.sleep(0.05)
+    assert signalled == [signal for signal, _ in notices]
+    state = await pool_round.state()
+    assert [m.interview_id for m in state.waiting] == [pool_round.interview(1)]
+    assert state.batches_seen == ["sl_batch"]
 
 
 async def test_a_pool_past_2000_claims_continues_as_new_and_books_each_slot_once(
