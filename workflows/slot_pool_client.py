@@ -168,15 +168,14 @@ async def known_slots(client: Client, job_post_id: str, round_number: int) -> li
 
 async def signal_slot_pool(client: Client, task_queue: str, notice: SlotPoolNotice) -> None:
     """Signal the job post round's pool, starting it first when it is not running."""
-    handler = NOTICE_SIGNALS.get(notice.signal)
-    if handler is None:
+    if notice.signal not in NOTICE_SIGNALS:
         raise ValueError(f"unknown slot pool signal {notice.signal!r}")
     start = pool_start(notice.job_post_id, notice.round, notice.owner_id, notice.company_id)
     await client.start_workflow(
         SlotPoolWorkflow.run,
         start,
-        # Signal-with-start takes the signal by name: the one its handler is registered under.
-        start_signal=workflow._SignalDefinition.must_name_from_fn_or_str(handler),
+        # Signal-with-start takes the signal by name: the table's key, its handler's name.
+        start_signal=notice.signal,
         start_signal_args=[notice.payload],
         **_start_options(start, task_queue),
     )
