@@ -105,9 +105,10 @@ async def _parties_of(session: AsyncSession, job_post_id: str) -> JobPostParties
     return parties
 
 
-def _party_to_interview(
+def is_party(
     user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
 ) -> bool:
+    """The user is, among the sides allowed, the client's company, the contractor or ops."""
     return (
         (client and owns_company_resource(user, company_id))
         or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
@@ -136,7 +137,7 @@ async def interview_parties(
     without reading the database after the first time (see `interview_for`)."""
     job_post_id, contractor_id, round_number = _interview_ids(interview_id)
     parties = await _parties_of(session, job_post_id)
-    if parties is None or not _party_to_interview(
+    if parties is None or not is_party(
         user, parties.company_id, contractor_id, client=client, contractor=contractor, ops=ops
     ):
         raise not_found("interview")
@@ -155,7 +156,7 @@ async def interview_for(
     """(job post, contractor id, round) of an interview the caller is a party to."""
     job_post_id, contractor_id, round_number = _interview_ids(interview_id)
     job_post = await session.get(JobPost, job_post_id)
-    if job_post is None or not _party_to_interview(
+    if job_post is None or not is_party(
         user, job_post.company_id, contractor_id, client=client, contractor=contractor, ops=ops
     ):
         raise not_found("interview")

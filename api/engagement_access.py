@@ -3,21 +3,10 @@ gets 404, as if it did not exist."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.access import owns_company_resource
+from api.access import is_party
 from api.errors import not_found
 from domain.offers import parse_pair_id
-from domain.roles import Role
 from store.models import Engagement, JobPost, User
-
-
-def _allowed(
-    user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
-) -> bool:
-    return (
-        (client and owns_company_resource(user, company_id))
-        or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
-        or (ops and user.role == Role.OPS)
-    )
 
 
 async def offer_for(
@@ -34,7 +23,7 @@ async def offer_for(
     if parsed is None:
         raise not_found("offer")
     job_post = await session.get(JobPost, parsed[0])
-    if job_post is None or not _allowed(
+    if job_post is None or not is_party(
         user, job_post.company_id, parsed[1], client=client, contractor=contractor, ops=ops
     ):
         raise not_found("offer")
@@ -51,7 +40,7 @@ async def engagement_for(
     ops: bool = False,
 ) -> Engagement:
     engagement = await session.get(Engagement, engagement_id)
-    if engagement is None or not _allowed(
+    if engagement is None or not is_party(
         user,
         engagement.company_id,
         engagement.contractor_id,

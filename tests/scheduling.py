@@ -248,13 +248,14 @@ def race_winners(
 async def booked_as_won(stack: Stack, job_id: str, won: list[tuple[str, str]]) -> None:
     """Every slot of the job post ends up booked by its winner, in its row and in the winner's
     interview. A 200 answers once the pool has decided; the rows are written, and the interviews
-    told, in batches after that, so under load the last batch may still be on its way."""
+    told, in batches after that, so under load the last batch may still be on its way (and a
+    workflow task that timed out, 10 s, runs again)."""
 
     async def rows() -> list[Slot]:
         async with stack.db.session() as session:
             return list(await session.exec(select(Slot).where(Slot.job_post_id == job_id)))
 
-    written = await eventually(rows, lambda found: {r.status for r in found} == {"booked"}, 30)
+    written = await eventually(rows, lambda found: {r.status for r in found} == {"booked"}, 60)
     assert {(r.interview_id, r.id) for r in written} == set(won)
 
     async def interviews() -> list[tuple[InterviewStatus, str | None]]:
@@ -265,7 +266,7 @@ async def booked_as_won(stack: Stack, job_id: str, won: list[tuple[str, str]]) -
         return [(s.status, s.booking.slot_id if s.booking else None) for s in states]
 
     expected = [(InterviewStatus.BOOKED, slot_id) for _, slot_id in won]
-    await eventually(interviews, lambda states: states == expected, 30)
+    await eventually(interviews, lambda states: states == expected, 60)
 
 
 async def decide(
