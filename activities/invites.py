@@ -23,7 +23,6 @@ from notifications.ics import (
     invite_summary,
     join_link,
 )
-from store.models import JobPost
 
 # A healthy mail server greets within milliseconds: the invite's attempt inside a workflow task
 # (which holds that workflow's updates while it runs) waits no longer than this for one.
@@ -42,6 +41,7 @@ class InviteActivities(interface.InviteActivities):
         self.db = db
         self.settings = settings
         self.mailer = mailer or Mailer(settings)
+        self.notifier = NotifyActivities(db, settings, self.mailer)
         self.at_once = asyncio.Semaphore(AT_ONCE_TOGETHER)
 
     def activities(self) -> list[Any]:
@@ -77,14 +77,32 @@ class InviteActivities(interface.InviteActivities):
     async def _send(
         self, request: InviteRequest, mailer: Mailer, time_left: Callable[[], float] | None
     ) -> int:
-        async with self.db.session() as session:
-            job_post = await session.get(JobPost, request.job_post_id)
-        summary = invite_summary(job_post.title if job_post else None, request.round, request.kind)
         join_url = join_link(
             self.settings.public_base_url,
             self.settings.video_room_secret,
             request.interview_id,
             request.sequence,
+        )
+        notification = NotifyRequest(
+            event_key=request.event_key,
+            template=request.template,
+            recipient_ids=request.recipient_ids,
+            context={
+                "job_post_id": request.job_post_id,
+                **request.context,
+                "start": request.start,
+                "end": request.end,
+                "join_url": join_url,
+            },
+            link=request.link,
+            at=request.stamp,
+        )
+        audience = await self.notifier.audience(notification)
+        if audience is None:
+            return 0
+        # The job post's title as the notification names it (read with everything else).
+        summary = invite_summary(
+            audience.context.get("job_post_title"), request.round, request.kind
         )
 
         def make(recipient: str) -> bytes:
@@ -104,24 +122,9 @@ class InviteActivities(interface.InviteActivities):
                 attendee_email=recipient,
             )
 
-        notifier = NotifyActivities(
-            self.db,
-            self.settings,
-            mailer=mailer.preparing(attaching_invite(request.method, make)),
-        )
-        return await notifier.notify(
-            NotifyRequest(
-                event_key=request.event_key,
-                template=request.template,
-                recipient_ids=request.recipient_ids,
-                context={
-                    **request.context,
-                    "start": request.start,
-                    "end": request.end,
-                    "join_url": join_url,
-                },
-                link=request.link,
-                at=request.stamp,
-            ),
+        return await self.notifier.deliver(
+            notification,
+            audience,
             time_left,
+            mailer=mailer.preparing(attaching_invite(request.method, make)),
         )

@@ -87,27 +87,24 @@ class MessageActivities(interface.MessageActivities):
         address = relay_address(thread, self.settings.relay_domain)
         event_key = relay_event_key(message.id)
         link = f"/threads/{thread.id}"
+        rows = await self.delivery.record_all(
+            recipients,
+            event_key=event_key,
+            template=MESSAGE_TEMPLATE,
+            context={
+                "base_url": self.settings.public_base_url,
+                "link": link,
+                "sender_name": sender_name,
+                "body": mask_if(message.body, hidden),
+            },
+            link=link,
+            at=message.created_at,
+        )
         async with self.delivery.batch(progress=activity.heartbeat, time_left=time_left) as batch:
-            for user in recipients:
-                row = await self.delivery.record(
-                    user=user,
-                    event_key=event_key,
-                    template=MESSAGE_TEMPLATE,
-                    context={
-                        "base_url": self.settings.public_base_url,
-                        "link": link,
-                        "sender_name": sender_name,
-                        "body": mask_if(message.body, hidden),
-                    },
-                    link=link,
-                    at=message.created_at,
-                )
-                await batch.email(
-                    row,
-                    user,
-                    sender=self.delivery.relay_sender(sender_name, address),
-                    reply_to=address,
-                    references=f"<{thread.id}@{self.settings.relay_domain}>",
-                )
-                activity.heartbeat()
+            await batch.email_all(
+                list(zip(rows, recipients, strict=True)),
+                sender=self.delivery.relay_sender(sender_name, address),
+                reply_to=address,
+                references=f"<{thread.id}@{self.settings.relay_domain}>",
+            )
         return batch.sent

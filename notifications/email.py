@@ -20,7 +20,9 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
+from email.policy import default
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,6 +39,34 @@ def send_budget(settings: Settings) -> float:
     return SEND_BUDGET_IN_TIMEOUTS * settings.smtp_timeout_seconds
 
 
+class _ReusedHeaders(HeaderRegistry):
+    """The standard header registry without its waste: it makes a new class at every lookup
+    (each header set) and parses every value, while every message sets the same MIME-Version
+    and Content-* values over and over. Here classes are made once per name, and those values
+    parsed once and shared between messages (header objects are immutable); names, addresses
+    and subjects are parsed each time and never kept."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._classes: dict[str, type[BaseHeader]] = {}
+        self._structure = functools.lru_cache(maxsize=256)(super().__call__)
+
+    def __getitem__(self, name: str) -> type[BaseHeader]:
+        key = name.lower()
+        if key not in self._classes:
+            self._classes[key] = super().__getitem__(name)
+        return self._classes[key]
+
+    def __call__(self, name: str, value: Any) -> BaseHeader:
+        key = name.lower()
+        if type(value) is str and (key.startswith("content-") or key == "mime-version"):
+            return self._structure(name, value)
+        return super().__call__(name, value)
+
+
+_POLICY = default.clone(header_factory=_ReusedHeaders())
+
+
 def build_message(
     *,
     sender: str,
@@ -51,7 +81,7 @@ def build_message(
 ) -> EmailMessage:
     """`attachments`: (filename, content type, data). `references` threads the message with
     earlier ones in mail clients (In-Reply-To and References)."""
-    message = EmailMessage()
+    message = EmailMessage(policy=_POLICY)
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
@@ -206,6 +236,14 @@ class _SmtpConnection:
             smtp.close()
 
 
+def _nothing_to_do(self: Any, *args: Any) -> None:
+    """A step with nothing to do: MailBatch runs it without a worker thread."""
+
+
+def _does_nothing(step: Callable[..., None]) -> bool:
+    return getattr(step, "__func__", None) is _nothing_to_do
+
+
 class _OutboxConnection:
     """The dev stack's mail: each message becomes an `.eml` file a person can open."""
 
@@ -214,23 +252,13 @@ class _OutboxConnection:
     def __init__(self, settings: Settings) -> None:
         self.outbox = Path(settings.mail_outbox_dir)
 
-    def connect(self, deadline: float) -> None: ...
-    def greeting(self, deadline: float) -> None: ...
-    def hello(self, deadline: float) -> None: ...
-    def secure(self, deadline: float) -> None: ...
-    def login(self, deadline: float) -> None: ...
-    def mail(self, sender: str, deadline: float) -> None: ...
-    def rcpt(self, recipient: str, deadline: float) -> None: ...
-    def data(self, deadline: float) -> None: ...
+    connect = greeting = hello = secure = login = _nothing_to_do
+    mail = rcpt = data = answer = quit = drop = _nothing_to_do
 
     def send_data(self, message: EmailMessage, deadline: float) -> None:
         self.outbox.mkdir(parents=True, exist_ok=True)
         name = str(message["Message-ID"]).strip("<>").replace("/", "_").replace("@", "_at_")
         (self.outbox / f"{name}.eml").write_bytes(bytes(message))
-
-    def answer(self, deadline: float) -> None: ...
-    def quit(self) -> None: ...
-    def drop(self) -> None: ...
 
 
 @functools.cache
@@ -261,9 +289,10 @@ class MailBatch:
     async def _step(
         self, step: Callable[..., None], *args: Any, deadline: float | None = None
     ) -> None:
-        loop = asyncio.get_running_loop()
-        until = self.deadline if deadline is None else deadline
-        await loop.run_in_executor(_SMTP_THREADS, functools.partial(step, *args, until))
+        if not _does_nothing(step):
+            loop = asyncio.get_running_loop()
+            until = self.deadline if deadline is None else deadline
+            await loop.run_in_executor(_SMTP_THREADS, functools.partial(step, *args, until))
         self.progress()
 
     def _envelope_sender(self) -> str:
@@ -311,8 +340,9 @@ class MailBatch:
         self.connection.drop()
 
     async def close(self) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(_SMTP_THREADS, self.connection.quit)
+        if not _does_nothing(self.connection.quit):
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(_SMTP_THREADS, self.connection.quit)
 
 
 def _is_refusal(error: Exception) -> bool:

@@ -120,16 +120,6 @@ async def append_message(
     return found, False
 
 
-async def is_hired(session: AsyncSession, company_id: str, contractor_id: str) -> bool:
-    """Whether the company has hired the contractor (their thread is in the workforce panel)."""
-    hired = await session.exec(
-        select(Thread.hired).where(
-            Thread.company_id == company_id, Thread.contractor_id == contractor_id
-        )
-    )
-    return bool(hired.first())
-
-
 def is_party(user: User, thread: Thread) -> bool:
     """Client members of the company and the contractor; nobody else."""
     if user.role == Role.CONTRACTOR:

@@ -1,18 +1,21 @@
 """Email delivery against a real SMTP server on loopback, on both databases: a row another attempt
 is sending is left to it, a dead attempt's claim is taken over without letting the old attempt
-send, a send is recorded even when its attempt is cancelled meanwhile, and a relayed message goes
-to all its recipients over one connection."""
+send, a send is recorded even when its attempt is cancelled meanwhile (and the claim it took for
+the next email released), a cancellation between two emails stops the rest, a relayed message
+goes to all its recipients over one connection, and what an invite costs the database."""
 
 import asyncio
 import dataclasses
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
-from sqlmodel import col
+from aiosmtpd.smtp import Envelope, Session
+from sqlalchemy import create_engine, event, insert, update
+from sqlmodel import col, select
 from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 from temporalio.testing import ActivityEnvironment
 
@@ -23,16 +26,17 @@ from activities.invites import (
     InviteActivities,
 )
 from activities.messages import MessageActivities
+from activities.notify import NotifyActivities
 from contracts.messages import RelayMessage
-from contracts.notify import InviteRequest
-from core.db import Database
+from contracts.notify import InviteRequest, NotifyRequest
+from core.db import Database, sync_url
 from core.settings import Settings
 from notifications.delivery import CLAIM_LIFETIME_IN_BUDGETS, Delivery, EmailsLeft
 from notifications.email import send_budget
 from notifications.threads import append_message, thread_between
 from store.accounts import create_company, create_user
-from store.models import Notification, User, utcnow
-from tests.mail import MailServer, SilentServer, SlowRecipients
+from store.models import Cancellation, JobPost, Notification, User, utcnow
+from tests.mail import MailServer, SilentServer, SlowRecipients, _Keep
 from workflows.deliveries import AT_ONCE_TIMEOUT
 from workflows.policies import DELIVERY
 
@@ -40,6 +44,14 @@ from workflows.policies import DELIVERY
 @pytest.fixture
 def mail() -> Iterator[MailServer]:
     server = MailServer(handler=SlowRecipients(delay=0.5))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def quick_mail() -> Iterator[MailServer]:
+    server = MailServer()
     server.start()
     yield server
     server.stop()
@@ -287,3 +299,167 @@ async def test_an_invite_that_gets_no_turn_at_once_is_left_for_the_regular_send_
     env.info = dataclasses.replace(env.info, start_to_close_timeout=DELIVERY.start_to_close)
     assert await env.run(invites.send_invite, request) == 2
     assert all(len(mail.to(user.email)) == 1 for user in users)
+
+
+async def test_a_cancelled_attempt_releases_the_claim_it_took_for_the_next_email(
+    db: Database, mail: MailServer
+) -> None:
+    """A batch claims each next row with the previous one's emailed mark: an attempt cancelled
+    during a send leaves no claim behind on the row it will not send, which the next attempt
+    sends at once."""
+    delivery = Delivery(db, _settings(mail))
+    users = [await _user(db) for _ in range(2)]
+    rows = await delivery.record_all(
+        users,
+        event_key=f"delivery-{uuid.uuid4().hex}",
+        template="shortlisted",
+        context={"job_post_title": "Support lead", "link": None, "base_url": ""},
+        link=None,
+    )
+
+    async def send() -> None:
+        async with delivery.batch() as batch:
+            await batch.email_all(list(zip(rows, users, strict=True)))
+
+    sending = asyncio.create_task(send())
+    await asyncio.sleep(0.2)  # the server is still accepting the first recipient (0.5 s)
+    sending.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await sending
+    assert len(mail.to(users[0].email)) == 1
+    assert (await _fresh(db, rows[0].id)).emailed_at is not None
+    unsent = await _fresh(db, rows[1].id)
+    assert unsent.email_attempt is None and unsent.emailed_at is None
+    assert mail.to(users[1].email) == []
+
+    async with delivery.batch() as batch:
+        assert await batch.email(unsent, users[1]) is True
+    assert len(mail.to(users[1].email)) == 1
+
+
+class _CancelsAtTheFirstMessage(_Keep):
+    """Keeps what it receives, and records a cancellation once the first message is in."""
+
+    def __init__(self, cancel: Callable[[], None]) -> None:
+        super().__init__()
+        self.cancel = cancel
+
+    async def handle_DATA(self, server: object, session: Session, envelope: Envelope) -> str:
+        answer = await super().handle_DATA(server, session, envelope)
+        if len(self.messages) == 1:
+            self.cancel()
+        return answer
+
+
+async def test_a_cancellation_landing_between_two_emails_of_a_notification_stops_the_rest(
+    db: Database,
+) -> None:
+    users = [await _user(db) for _ in range(3)]
+    interview_id = f"interview-{uuid.uuid4().hex[:8]}"
+    writer = create_engine(sync_url(db.url))
+
+    def cancel() -> None:
+        with writer.begin() as connection:
+            connection.execute(
+                insert(Cancellation).values(
+                    subject_id=interview_id, reason="", cancelled_at=utcnow()
+                )
+            )
+
+    mail = MailServer(handler=_CancelsAtTheFirstMessage(cancel))
+    mail.start()
+    request = NotifyRequest(
+        event_key=f"{interview_id}:reminder",
+        template="shortlisted",
+        recipient_ids=[user.id for user in users],
+        context={"job_post_title": "Support lead"},
+        subject_id=interview_id,
+    )
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=DELIVERY.start_to_close)
+    try:
+        sent = await env.run(NotifyActivities(db, _settings(mail)).send_notification, request)
+    finally:
+        mail.stop()
+        writer.dispose()
+    assert sent == 1
+    assert [len(mail.to(user.email)) for user in users] == [1, 0, 0]
+    async with db.session() as session:
+        found = await session.exec(
+            select(Notification).where(Notification.event_key == request.event_key)
+        )
+        rows = {row.user_id: row for row in found}
+    assert rows[users[0].id].emailed_at is not None
+    for user in users[1:]:  # told in-app or not, never emailed nor left claimed
+        row = rows.get(user.id)
+        assert row is None or (row.emailed_at, row.email_attempt, row.email_data_at) == (None,) * 3
+
+    # The retry of an attempt that stopped on the cancellation sends nothing either.
+    assert await env.run(NotifyActivities(db, _settings(mail)).send_notification, request) == 0
+
+
+async def test_an_invite_to_three_people_costs_13_statements_and_8_commits(
+    db: Database, quick_mail: MailServer
+) -> None:
+    """An invite's database work, on which its CPU time in the worker mostly depends: one
+    session reads the job post, then the recipients with the event's rows and the company with
+    its hire (3 statements); one transaction writes the three rows (1); each email claims its
+    row, marks its data going out and marks it emailed (9), each emailed mark committed with
+    the claim of the next row (8 commits in all)."""
+    async with db.session() as session:
+        company = await create_company(session, f"Company {uuid.uuid4().hex[:8]}")
+    contractor = await _user(db)
+    members = [await _user(db, "client", company.id) for _ in range(2)]
+    async with db.session() as session:
+        job_post = JobPost(
+            id=f"jp_{uuid.uuid4().hex[:10]}",
+            company_id=company.id,
+            owner_id=members[0].id,
+            title="Support lead",
+            budget_min_cents=1,
+            budget_max_cents=2,
+            industry="support",
+            created_at=utcnow(),
+        )
+        session.add(job_post)
+        await session.commit()
+    invites = InviteActivities(db, _settings(quick_mail))
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, start_to_close_timeout=AT_ONCE_TIMEOUT, is_local=True)
+    request = _invite([contractor, *members])
+    # The context as the interview workflow sends it: ids, to be named from the store.
+    context = {"job_post_id": job_post.id, "contractor_id": contractor.id, "sequence": 0}
+    request = request.model_copy(
+        update={"job_post_id": job_post.id, "context": {**request.context, **context}}
+    )
+    with _counting(db) as (statements, commits):
+        assert await env.run(invites.send_invite_at_once, request) == 3
+    assert sorted(statements) == ["INSERT"] + ["SELECT"] * 3 + ["UPDATE"] * 9, statements
+    assert len(commits) == 8
+    [sent] = quick_mail.to(members[1].email)
+    calendar = next(p for p in sent.walk() if p.get_content_type() == "text/calendar")
+    assert b"SUMMARY:Interview\\, round 1 (screening): Support lead" in calendar.get_payload(
+        decode=True
+    )
+
+
+@contextmanager
+def _counting(db: Database) -> Iterator[tuple[list[str], list[object]]]:
+    """The SQL statements (their first word) and the commits run meanwhile."""
+    statements: list[str] = []
+    commits: list[object] = []
+
+    def executed(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split()[0].upper())
+
+    def committed(conn: object) -> None:
+        commits.append(conn)
+
+    engine = db.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", executed)
+    event.listen(engine, "commit", committed)
+    try:
+        yield statements, commits
+    finally:
+        event.remove(engine, "before_cursor_execute", executed)
+        event.remove(engine, "commit", committed)

@@ -89,3 +89,31 @@ async def test_one_notification_row_per_user_and_event_under_concurrency(db: Dat
     async with db.session() as session:
         rows = list(await session.exec(select(Notification).where(Notification.user_id == user_id)))
     assert len(rows) == 1
+
+
+async def test_the_rows_of_several_users_are_written_once_under_concurrency(db: Database) -> None:
+    """Attempts writing the rows of several users at once, one of them written before: each
+    user keeps one row, the same for every attempt."""
+    users = []
+    for _ in range(3):
+        _, user_id = await _pair(db)
+        async with db.session() as session:
+            user = await session.get(User, user_id)
+        assert user is not None
+        users.append(user)
+    delivery = Delivery(db, Settings(_env_file=None))  # type: ignore[call-arg]
+    event = {"event_key": "e:many", "template": "shortlisted", "link": None}
+    context = sample_context("shortlisted")
+    earlier = await delivery.record(user=users[1], context=context, **event)
+
+    async def record_all() -> list[str]:
+        return [row.id for row in await delivery.record_all(users, context=context, **event)]
+
+    answers = await asyncio.gather(*(record_all() for _ in range(8)))
+    assert len({tuple(ids) for ids in answers}) == 1
+    assert answers[0][1] == earlier.id
+    async with db.session() as session:
+        rows = list(
+            await session.exec(select(Notification).where(Notification.event_key == "e:many"))
+        )
+    assert sorted(row.user_id for row in rows) == sorted(user.id for user in users)
