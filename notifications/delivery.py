@@ -8,8 +8,9 @@ SMTP server accepted it (EmailBatch). A row whose data went out without an answe
 delivered: it is never sent again."""
 
 import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -79,6 +80,10 @@ async def _settle_in(
 ) -> bool:
     result = await connection.execute(settling, {"row_id": row_id, "token": token, "now": utcnow()})
     return bool(result.rowcount == 1)
+
+
+async def _insert_rows(rows: list[Notification], connection: AsyncConnection) -> None:
+    await connection.execute(insert(Notification), [row.model_dump() for row in rows])
 
 
 def one_line(value: str) -> str:
@@ -163,10 +168,7 @@ class Delivery:
         while missing := [user for user in users if user.id not in rows]:
             new = [self._rendered(user, event_key, template, context, link, at) for user in missing]
             try:
-                async with self.db.engine.begin() as connection:
-                    await connection.execute(
-                        insert(Notification), [row.model_dump() for row in new]
-                    )
+                await self._write(functools.partial(_insert_rows, new))
             except IntegrityError:  # a concurrent attempt wrote some of them first
                 found = await self._rows_of(event_key, [user.id for user in missing])
                 if not found:
@@ -204,6 +206,18 @@ class Delivery:
             created_at=at or utcnow(),
         )
 
+    async def _write(self, work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
+        """Runs `work` in one transaction, to its end even when the caller is cancelled
+        meanwhile (then passes the cancellation on): a transaction cut in the middle of a
+        statement leaves its connection, closed in the background, holding SQLite's write lock,
+        and every other writer waits for it."""
+
+        async def transaction() -> T:
+            async with self.db.engine.begin() as connection:
+                return await work(connection)
+
+        return await run_to_the_end(transaction())
+
     def batch(
         self,
         *,
@@ -226,8 +240,7 @@ class Delivery:
         have been, another attempt is sending it now, or `unless_cancelled` names something
         cancelled. A claim older than any send can take was left by an attempt that died: it
         is taken over."""
-        async with self.db.engine.begin() as connection:
-            return await self._claim(connection, row_id, unless_cancelled)
+        return await self._write(lambda c: self._claim(c, row_id, unless_cancelled))
 
     async def _claim(
         self, connection: AsyncConnection, row_id: str, unless_cancelled: str | None
@@ -256,8 +269,7 @@ class Delivery:
 
     async def _settle(self, settling: Update, row_id: str, token: str) -> bool:
         """Runs `settling` (a `_held` update) on the row while the claim `token` holds it."""
-        async with self.db.engine.begin() as connection:
-            return await _settle_in(connection, settling, row_id, token)
+        return await self._write(lambda c: _settle_in(c, settling, row_id, token))
 
     async def release(self, row_id: str, token: str) -> None:
         """The message was certainly not delivered (the send failed before its data went out,
@@ -274,11 +286,14 @@ class Delivery:
     ) -> str | None:
         """Marks the row emailed; with `then_claim`, claims that row in the same transaction
         (`claim`, with `about` as its `unless_cancelled`) and answers that claim's token."""
-        async with self.db.engine.begin() as connection:
+
+        async def mark_and_claim(connection: AsyncConnection) -> str | None:
             await _settle_in(connection, _EMAILED, row_id, token)
             if then_claim is None:
                 return None
             return await self._claim(connection, then_claim, about)
+
+        return await self._write(mark_and_claim)
 
     def relay_sender(self, display_name: str, relay_address: str) -> str:
         """`"Grace Hopper via Hiring" <thread-…@relay…>`: names the person, never their address."""
