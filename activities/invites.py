@@ -11,7 +11,7 @@ from temporalio.exceptions import ApplicationError, ApplicationErrorCategory
 
 from activities.notify import NotifyActivities, attempt_time_left
 from contracts import notify as interface
-from contracts.notify import InviteRequest, NotifyRequest
+from contracts.notify import INVITE_AT_ONCE_GIVES_UP, InviteRequest, NotifyRequest
 from core.db import Database
 from core.settings import Settings
 from notifications.delivery import EmailsLeft
@@ -27,11 +27,8 @@ from notifications.ics import (
 # A healthy mail server greets within milliseconds: the invite's attempt inside a workflow task
 # (which holds that workflow's updates while it runs) waits no longer than this for one.
 AT_ONCE_OPENING_SECONDS = 0.5
-# The whole attempt, its turn included, well inside its local activity's timeout (5 s): past
-# this it gives up, and what it has not sent goes out by the regular `send_invite`.
-AT_ONCE_SECONDS = 3.0
 # Attempts at once sending together in this worker: a burst's winners take their turns (and give
-# up past AT_ONCE_SECONDS) instead of crowding the database's connections all at once.
+# up past INVITE_AT_ONCE_GIVES_UP) instead of crowding the database's connections all at once.
 AT_ONCE_TOGETHER = 8
 LEFT_FOR_LATER = "LeftForLater"
 
@@ -54,13 +51,13 @@ class InviteActivities(interface.InviteActivities):
 
     @activity.defn
     async def send_invite_at_once(self, request: InviteRequest) -> int:
-        """One quick attempt of `send_invite` (a local activity), within AT_ONCE_SECONDS: a mail
-        server that has not greeted within AT_ONCE_OPENING_SECONDS, or no turn in time, leaves
-        the emails to `send_invite`. Giving up is expected (a burst, a mail server down): it is
-        a benign failure, not logged as an error."""
+        """One quick attempt of `send_invite` (a local activity), within INVITE_AT_ONCE_GIVES_UP:
+        a mail server that has not greeted within AT_ONCE_OPENING_SECONDS, or no turn in time,
+        leaves the emails to `send_invite`. Giving up is expected (a burst, a mail server down):
+        it is a benign failure, not logged as an error."""
         opening = min(AT_ONCE_OPENING_SECONDS, self.settings.smtp_timeout_seconds)
         try:
-            async with asyncio.timeout(AT_ONCE_SECONDS), self.at_once:
+            async with asyncio.timeout(INVITE_AT_ONCE_GIVES_UP.total_seconds()), self.at_once:
                 # No send budget: a greeting server takes each email in milliseconds, and a send
                 # cut off by the timeout still records how it ended (sends are shielded).
                 return await self._send(

@@ -11,8 +11,6 @@ Not sandboxed (as InterviewWorkflow, whose deliveries it takes over): its import
 through, and it reads no clock and does no I/O of its own.
 """
 
-from datetime import timedelta
-
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
@@ -20,13 +18,15 @@ from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exce
 with workflow.unsafe.imports_passed_through():
     from contracts.deliveries import Delivery, DeliveryActivities, Unsent
     from contracts.messages import MessageActivities
-    from contracts.notify import InviteActivities, InviteRequest, NotifyActivities
+    from contracts.notify import (
+        INVITE_AT_ONCE_TIMEOUT,
+        InviteActivities,
+        InviteRequest,
+        NotifyActivities,
+    )
     from workflows.common import error_type, in_words, run_activity
     from workflows.outbox import Outbox
     from workflows.policies import DELIVERY
-
-# Well inside the workflow task's timeout (10 s): the task never needs heartbeating.
-AT_ONCE_TIMEOUT = timedelta(seconds=5)
 
 
 async def deliver(delivery: Delivery, *, invite_at_once: bool = False) -> None:
@@ -56,7 +56,7 @@ async def _sent_at_once(invite: InviteRequest) -> bool:
         await workflow.execute_local_activity_method(
             InviteActivities.send_invite_at_once,
             invite,
-            start_to_close_timeout=AT_ONCE_TIMEOUT,
+            start_to_close_timeout=INVITE_AT_ONCE_TIMEOUT,
             retry_policy=RetryPolicy(maximum_attempts=1),
             summary="send invite at once",
         )
