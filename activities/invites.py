@@ -4,6 +4,7 @@ recipient."""
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from temporalio import activity
@@ -34,12 +35,19 @@ LEFT_FOR_LATER = "LeftForLater"
 
 
 class InviteActivities(interface.InviteActivities):
-    def __init__(self, db: Database, settings: Settings, mailer: Mailer | None = None) -> None:
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        mailer: Mailer | None = None,
+        at_once_gives_up: timedelta = INVITE_AT_ONCE_GIVES_UP,
+    ) -> None:
         self.db = db
         self.settings = settings
         self.mailer = mailer or Mailer(settings)
         self.notifier = NotifyActivities(db, settings, self.mailer)
         self.at_once = asyncio.Semaphore(AT_ONCE_TOGETHER)
+        self.at_once_gives_up = at_once_gives_up.total_seconds()
 
     def activities(self) -> list[Any]:
         return [self.send_invite, self.send_invite_at_once]
@@ -57,7 +65,7 @@ class InviteActivities(interface.InviteActivities):
         it is a benign failure, not logged as an error."""
         opening = min(AT_ONCE_OPENING_SECONDS, self.settings.smtp_timeout_seconds)
         try:
-            async with asyncio.timeout(INVITE_AT_ONCE_GIVES_UP.total_seconds()), self.at_once:
+            async with asyncio.timeout(self.at_once_gives_up), self.at_once:
                 # No send budget: a greeting server takes each email in milliseconds, and a send
                 # cut off by the timeout still records how it ended (sends are shielded).
                 return await self._send(
