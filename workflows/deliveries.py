@@ -50,8 +50,9 @@ async def deliver(delivery: Delivery, *, invite_at_once: bool = False) -> None:
 async def _sent_at_once(invite: InviteRequest) -> bool:
     """One quick attempt as a local activity: when it sends every email, the invite costs its
     workflow a marker instead of an activity task and a second workflow task. It holds the
-    workflow task (and any update behind it) only while a healthy mail server takes the emails,
-    and gives up in half a second on one that does not greet: `send_invite` then sends them."""
+    workflow task (and any update behind it) while it waits for its turn in the worker (in a
+    burst) and a healthy mail server takes the emails, INVITE_AT_ONCE_GIVES_UP at most, and
+    gives up in half a second on a server that does not greet: `send_invite` then sends them."""
     try:
         await workflow.execute_local_activity_method(
             InviteActivities.send_invite_at_once,
