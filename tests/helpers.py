@@ -62,11 +62,15 @@ async def wait_for_stage(
 
 
 async def in_batches(calls: list[Awaitable[T]], size: int) -> list[T]:
-    """Await the calls `size` at a time, in order (setting up many workflows without a stampede)."""
-    done: list[T] = []
-    for i in range(0, len(calls), size):
-        done.extend(await asyncio.gather(*calls[i : i + size]))
-    return done
+    """Await the calls with at most `size` under way at once, each starting as soon as one ends
+    (setting up many workflows without a stampede); answers their results in order."""
+    turns = asyncio.Semaphore(size)
+
+    async def in_turn(call: Awaitable[T]) -> T:
+        async with turns:
+            return await call
+
+    return list(await asyncio.gather(*(in_turn(call) for call in calls)))
 
 
 async def skip_to(stack: Stack, moment: datetime) -> None:

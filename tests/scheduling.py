@@ -259,10 +259,13 @@ async def booked_as_won(stack: Stack, job_id: str, won: list[tuple[str, str]]) -
     assert {(r.interview_id, r.id) for r in written} == set(won)
 
     async def interviews() -> list[tuple[InterviewStatus, str | None]]:
-        states = [
-            await stack.env.client.get_workflow_handle(i).query(InterviewWorkflow.status)
-            for i, _ in won
-        ]
+        states = await in_batches(
+            [
+                stack.env.client.get_workflow_handle(i).query(InterviewWorkflow.status)
+                for i, _ in won
+            ],
+            50,
+        )
         return [(s.status, s.booking.slot_id if s.booking else None) for s in states]
 
     expected = [(InterviewStatus.BOOKED, slot_id) for _, slot_id in won]

@@ -300,6 +300,9 @@ async def test_a_closed_job_post_takes_no_applications_invitations_or_slots(
     job = await stack.job_post(client)
     contractor = await stack.contractor()
     await close_job_post(stack, client, job["id"])
+    # Finished, so that no close is under way when the module's worker stops: its last step
+    # waits on the slot pools' workflow tasks, which a stopping worker no longer takes.
+    assert (await close_finished(stack, client, job["id"]))["status"] == "finished"
 
     applied = await stack.http.post(f"/job-posts/{job['id']}/applications", headers=contractor.auth)
     invited = await stack.http.post(
