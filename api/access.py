@@ -16,6 +16,17 @@ def owns_company_resource(user: User, company_id: str) -> bool:
     return user.role == Role.CLIENT and user.company_id == company_id
 
 
+def is_party(
+    user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
+) -> bool:
+    """The user is, among the sides allowed, the client's company, the contractor or ops."""
+    return (
+        (client and owns_company_resource(user, company_id))
+        or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
+        or (ops and user.role == Role.OPS)
+    )
+
+
 async def job_post_for_owner(
     session: AsyncSession, user: User, job_post_id: str, allow_ops: bool = True
 ) -> JobPost:
@@ -41,13 +52,18 @@ async def job_post_for_reader(session: AsyncSession, user: User, job_post_id: st
     return await job_post_for_owner(session, user, job_post_id)
 
 
+def refuse_closed(job_post: JobPost) -> None:
+    """409 when the job post is closed."""
+    if job_post.status != JobPostStatus.OPEN:
+        raise HTTPException(409, "this job post is closed")
+
+
 async def open_job_post(session: AsyncSession, job_post_id: str) -> JobPost:
     """A job post any contractor may apply to."""
     job_post = await session.get(JobPost, job_post_id)
     if job_post is None:
         raise not_found("job post")
-    if job_post.status != JobPostStatus.OPEN:
-        raise HTTPException(409, "this job post is closed")
+    refuse_closed(job_post)
     return job_post
 
 
@@ -64,14 +80,14 @@ async def candidacy_for(
     if parse_candidacy_workflow_id(candidacy_id) is None:
         raise not_found("candidacy")
     candidacy = await session.get(Candidacy, candidacy_id)
-    if candidacy is None:
-        raise not_found("candidacy")
-    allowed = (
-        (client and owns_company_resource(user, candidacy.company_id))
-        or (contractor and user.role == Role.CONTRACTOR and user.id == candidacy.contractor_id)
-        or (ops and user.role == Role.OPS)
-    )
-    if not allowed:
+    if candidacy is None or not is_party(
+        user,
+        candidacy.company_id,
+        candidacy.contractor_id,
+        client=client,
+        contractor=contractor,
+        ops=ops,
+    ):
         raise not_found("candidacy")
     return candidacy
 
@@ -103,17 +119,6 @@ async def _parties_of(session: AsyncSession, job_post_id: str) -> JobPostParties
             job_post.id, job_post.owner_id, job_post.company_id
         )
     return parties
-
-
-def is_party(
-    user: User, company_id: str, contractor_id: str, *, client: bool, contractor: bool, ops: bool
-) -> bool:
-    """The user is, among the sides allowed, the client's company, the contractor or ops."""
-    return (
-        (client and owns_company_resource(user, company_id))
-        or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
-        or (ops and user.role == Role.OPS)
-    )
 
 
 def _interview_ids(interview_id: str) -> tuple[str, str, int]:

@@ -11,7 +11,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from api import pending_bookings
-from api.access import candidacy_for, job_post_for_owner, open_job_post
+from api.access import candidacy_for, job_post_for_owner, open_job_post, refuse_closed
 from api.deps import AppSettings, Caller, ClientUser, ContractorUser, Now, Session, Temporal
 from api.lists import page_of, total_of, visible_to
 from api.panels import interview_panel
@@ -205,8 +205,7 @@ async def invite(
 ) -> CandidacyOut:
     """Invite a contractor to interview: starts the candidacy, already shortlisted."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    if job_post.status != JobPostStatus.OPEN:
-        raise HTTPException(409, "this job post is closed")
+    refuse_closed(job_post)
     contractor = await session.get(User, body.contractor_id)
     if contractor is None or contractor.role != Role.CONTRACTOR:
         raise HTTPException(422, f"contractor_id {body.contractor_id!r} is not a contractor")

@@ -10,12 +10,11 @@ from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from api.access import job_post_for_owner
+from api.access import job_post_for_owner, refuse_closed
 from api.deps import Caller, ClientUser, Now, Session
 from api.errors import not_found
 from api.lists import page_of, total_of
 from api.schemas import Page, Paging
-from domain.job_posts import JobPostStatus
 from domain.matching import ContractorOffer, JobNeeds, match_score, rank
 from domain.roles import Role
 from store.models import (
@@ -245,8 +244,7 @@ async def handpick(
     job_post = await job_post_for_owner(session, user, job_post_id)
     if user.role != Role.OPS:
         raise HTTPException(403, "only ops may handpick candidates")
-    if job_post.status != JobPostStatus.OPEN:
-        raise HTTPException(409, "this job post is closed")
+    refuse_closed(job_post)
     profile = await _contractor_profile(session, body.contractor_id)
     if profile is None:
         raise HTTPException(422, f"contractor_id {body.contractor_id!r} is not a contractor")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 from sqlmodel import col, select
 from temporalio.service import RPCError
 
-from api.access import job_post_for_owner, owns_company_resource
+from api.access import job_post_for_owner, owns_company_resource, refuse_closed
 from api.deps import AppSettings, Caller, ClientUser, Now, Session, Temporal
 from api.errors import not_found
 from api.schemas import (
@@ -25,7 +25,6 @@ from api.schemas import (
 from contracts.hiring import InterviewStatus, SlotPoolStart
 from contracts.slot_pool import OPEN, PoolSlot, ProposedSlots, WithdrawSlot
 from domain.ids import interview_workflow_id, new_id
-from domain.job_posts import JobPostStatus
 from domain.plans import ALLOWED_DURATIONS, Round
 from domain.roles import Role
 from domain.slots import MIN_NOTICE, SlotStatus, Window, blocks_new_slots, slot_problems
@@ -111,8 +110,7 @@ async def propose_slots(
     overlap with another open or booked slot of the job post. Bad slots: 422 naming each.
     Contractors waiting to book this round are told of the new times."""
     job_post = await job_post_for_owner(session, user, job_post_id, allow_ops=False)
-    if job_post.status != JobPostStatus.OPEN:
-        raise HTTPException(409, "this job post is closed")
+    refuse_closed(job_post)
     round_ = _round_of(job_post, number)
     naive = [
         f"slots[{i}] ({s.start.isoformat()}): start needs a time zone offset"
