@@ -160,10 +160,7 @@ class CandidacyWorkflow:
             await self._enter(Stage.OFFER)
             if workflow.patched(OFFER_OUTCOME_PATCH):
                 await self._await_offer_outcome()
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and self.outbox.empty()
-        )
-        await self.outbox.flushed()
+        await self.outbox.flushed_after_handlers()
         return self.state
 
     # --- the steps of the story -------------------------------------------------------------

@@ -98,7 +98,7 @@ class EngagementWorkflow:
             if self.finished:
                 break
             if boundary or workflow.info().is_continue_as_new_suggested():
-                await self._handlers_and_outbox_done()
+                await self.outbox.flushed_after_handlers()
                 state.runs += 1
                 workflow.continue_as_new(
                     EngagementStart(state=state),
@@ -110,14 +110,8 @@ class EngagementWorkflow:
             self._show()
             await wait_until(next_event.at, lambda: self.wake, next_event.what)
         await self._project()
-        await self._handlers_and_outbox_done()
+        await self.outbox.flushed_after_handlers()
         return state
-
-    async def _handlers_and_outbox_done(self) -> None:
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and self.outbox.empty()
-        )
-        await self.outbox.flushed()
 
     # --- the timeline ------------------------------------------------------------------------
 

@@ -131,10 +131,7 @@ class OfferWorkflow:
                     "offer_withdrawn", {"reason": self.state.withdraw_reason}
                 )
         self.settled = True
-        await workflow.wait_condition(
-            lambda: workflow.all_handlers_finished() and self.outbox.empty()
-        )
-        await self.outbox.flushed()
+        await self.outbox.flushed_after_handlers()
         return self.state
 
     async def _wait_for_answer_or_expiry(self) -> None:

@@ -3,8 +3,9 @@
 Update and signal handlers answer from the workflow's state; whatever may be slow (email, other
 workflows) goes in here and the drain sends it after the answer, oldest first. A failed entry is
 logged and the drain goes on: one failed notice must not hold back the next. The workflow waits
-for `empty()` (with `workflow.all_handlers_finished`) before it completes or continues as new, or
-hands what is left (entries put with their `data`) to a workflow that outlives it (`hand_over`).
+until its handlers have finished and the outbox is empty (`flushed_after_handlers`) before it
+completes or continues as new, or hands what is left (entries put with their `data`) to a
+workflow that outlives it (`hand_over`).
 """
 
 import asyncio
@@ -54,6 +55,12 @@ class Outbox:
         await workflow.wait_condition(lambda: self.empty() or self._drain_died())
         if self.drain is not None and self.drain.done():
             self.drain.result()  # a programming error in the drain fails the workflow task
+
+    async def flushed_after_handlers(self) -> None:
+        """Wait until every update and signal handler has finished and everything queued is sent:
+        before the workflow completes or continues as new."""
+        await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.empty())
+        await self.flushed()
 
     def _drain_died(self) -> bool:
         return self.drain is not None and self.drain.done()
