@@ -109,30 +109,25 @@ async def _tick(
 ) -> None:
     key = f"{review.candidacy_id}:r{review.round}"
     context = {**review.context, "business_days": tick.business_days, "on_hold": state.on_hold}
+
+    async def tell_one(recipient_id: str, template: str, event: str) -> None:
+        notice = Notice(
+            event_key=f"{key}:{event}",
+            template=template,
+            recipient_ids=[recipient_id],
+            context=context,
+            link=f"/candidacies/{review.candidacy_id}",
+        )
+        await tell(outbox, QUEUED_NOTICES_PATCH, notice)
+
     if tick.update_contractor:
-        await tell(
-            outbox,
-            QUEUED_NOTICES_PATCH,
-            Notice(
-                event_key=f"{key}:decision_still_under_review",
-                template="decision_still_under_review",
-                recipient_ids=[review.contractor_id],
-                context=context,
-                link=f"/candidacies/{review.candidacy_id}",
-            ),
+        await tell_one(
+            review.contractor_id, "decision_still_under_review", "decision_still_under_review"
         )
         state.next_update_by = None
     if tick.remind_client and not settled():
-        await tell(
-            outbox,
-            QUEUED_NOTICES_PATCH,
-            Notice(
-                event_key=f"{key}:decision_reminder:{tick.business_days}",
-                template="decision_reminder",
-                recipient_ids=[review.owner_id],
-                context=context,
-                link=f"/candidacies/{review.candidacy_id}",
-            ),
+        await tell_one(
+            review.owner_id, "decision_reminder", f"decision_reminder:{tick.business_days}"
         )
 
 
