@@ -1,6 +1,7 @@
 """Who may see what: anything not the caller's answers 404, as if it did not exist."""
 
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from fastapi import HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,6 +26,35 @@ def is_party(
         or (contractor and user.role == Role.CONTRACTOR and user.id == contractor_id)
         or (ops and user.role == Role.OPS)
     )
+
+
+class _PartyRow(Protocol):
+    company_id: str
+    contractor_id: str
+
+
+PartyRowT = TypeVar("PartyRowT", bound=_PartyRow)
+
+
+async def party_row(
+    session: AsyncSession,
+    user: User,
+    model: type[PartyRowT],
+    row_id: str,
+    what: str,
+    *,
+    client: bool,
+    contractor: bool,
+    ops: bool,
+) -> PartyRowT:
+    """The row of a company and a contractor (a candidacy, an engagement) when the caller is
+    among the allowed parties to it; else 404 naming `what`."""
+    row = await session.get(model, row_id)
+    if row is None or not is_party(
+        user, row.company_id, row.contractor_id, client=client, contractor=contractor, ops=ops
+    ):
+        raise not_found(what)
+    return row
 
 
 async def job_post_for_owner(
@@ -79,17 +109,16 @@ async def candidacy_for(
     """The candidacy when the caller is among the allowed parties to it."""
     if parse_candidacy_workflow_id(candidacy_id) is None:
         raise not_found("candidacy")
-    candidacy = await session.get(Candidacy, candidacy_id)
-    if candidacy is None or not is_party(
+    return await party_row(
+        session,
         user,
-        candidacy.company_id,
-        candidacy.contractor_id,
+        Candidacy,
+        candidacy_id,
+        "candidacy",
         client=client,
         contractor=contractor,
         ops=ops,
-    ):
-        raise not_found("candidacy")
-    return candidacy
+    )
 
 
 @dataclass(frozen=True)

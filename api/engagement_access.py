@@ -3,7 +3,7 @@ gets 404, as if it did not exist."""
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.access import is_party
+from api.access import is_party, party_row
 from api.errors import not_found
 from domain.offers import parse_pair_id
 from store.models import Engagement, JobPost, User
@@ -39,14 +39,13 @@ async def engagement_for(
     contractor: bool,
     ops: bool = False,
 ) -> Engagement:
-    engagement = await session.get(Engagement, engagement_id)
-    if engagement is None or not is_party(
+    return await party_row(
+        session,
         user,
-        engagement.company_id,
-        engagement.contractor_id,
+        Engagement,
+        engagement_id,
+        "engagement",
         client=client,
         contractor=contractor,
         ops=ops,
-    ):
-        raise not_found("engagement")
-    return engagement
+    )
