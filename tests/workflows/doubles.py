@@ -21,6 +21,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from contracts.notify import InviteRequest, NotifyRequest
+from domain.ids import candidacy_workflow_id
 from tests.interfaces import declared, every_interface
 from workers.registry import pool_workflow_classes, workflow_classes
 from workflows.slot_pool_client import pool_task_queue
@@ -116,3 +117,17 @@ async def worker_with(env: WorkflowEnvironment, doubles: Doubles) -> AsyncIterat
         ),
     ):
         yield task_queue
+
+
+def hire_ids() -> dict[str, str]:
+    """The ids of a new hire's parties (job post, company, owner, contractor) and its candidacy,
+    built as the product builds them."""
+    suffix = uuid.uuid4().hex[:8]
+    job_post_id, contractor_id = f"jp_{suffix}", f"u_c{suffix}"
+    return {
+        "candidacy_id": candidacy_workflow_id(job_post_id, contractor_id),
+        "job_post_id": job_post_id,
+        "company_id": f"co_{suffix}",
+        "owner_id": f"u_o{suffix}",
+        "contractor_id": contractor_id,
+    }

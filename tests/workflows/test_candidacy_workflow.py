@@ -44,7 +44,7 @@ from tests.workflows.calendar import (
     same_moments,
     same_time_of_day,
 )
-from tests.workflows.doubles import Doubles, worker_with
+from tests.workflows.doubles import Doubles, hire_ids, worker_with
 from workflows.candidacy import (
     ENDING_NOTICES_AFTER_THE_INTERVIEW_PATCH,
     ENDINGS_PATCH,
@@ -123,16 +123,7 @@ class Candidacy:
 @pytest.fixture
 async def candidacy(time_env: WorkflowEnvironment) -> AsyncIterator[Candidacy]:
     doubles = Doubles()
-    suffix = uuid.uuid4().hex[:8]
-    start = CandidacyStart(
-        candidacy_id=f"candidacy-jp_{suffix}-u_c{suffix}",
-        job_post_id=f"jp_{suffix}",
-        company_id=f"co_{suffix}",
-        owner_id=f"u_o{suffix}",
-        contractor_id=f"u_c{suffix}",
-        source="applied",
-        rounds=[SCREENING],
-    )
+    start = CandidacyStart(**hire_ids(), source="applied", rounds=[SCREENING])
     async with worker_with(time_env, doubles) as task_queue:
         yield Candidacy(time_env, doubles, task_queue, start)
 

@@ -24,10 +24,11 @@ from contracts.hiring import (
     OutcomeKind,
 )
 from contracts.slot_pool import SlotBooked
+from domain.ids import interview_workflow_id
 from domain.plans import Assessment, Round, RoundKind
 from tests.helpers import eventually
 from tests.workflows.calendar import business_days_after, same_moments, same_time_of_day
-from tests.workflows.doubles import Doubles, worker_with
+from tests.workflows.doubles import Doubles, hire_ids, worker_with
 from workflows.interview import InterviewWorkflow
 
 DAY, HOUR = timedelta(days=1), timedelta(hours=1)
@@ -66,17 +67,13 @@ class Interview:
 @pytest.fixture
 async def interview(time_env: WorkflowEnvironment) -> AsyncIterator[Interview]:
     doubles = Doubles()
-    suffix = uuid.uuid4().hex[:8]
+    ids = hire_ids()
     start = InterviewStart(
-        interview_id=f"interview-jp_{suffix}-u_c{suffix}-r1",
-        candidacy_id=f"candidacy-jp_{suffix}-u_c{suffix}",
-        job_post_id=f"jp_{suffix}",
-        company_id=f"co_{suffix}",
-        owner_id=f"u_o{suffix}",
-        contractor_id=f"u_c{suffix}",
+        **ids,
+        interview_id=interview_workflow_id(ids["job_post_id"], ids["contractor_id"], 1),
         round=1,
         round_spec=Round(kind=RoundKind.TECHNICAL, duration_minutes=60),
-        panel=[f"u_p{suffix}"],
+        panel=[f"u_p{uuid.uuid4().hex[:8]}"],
     )
     async with worker_with(time_env, doubles) as task_queue:
         yield Interview(time_env, doubles, task_queue, start)
