@@ -38,9 +38,9 @@ DUE_MARGIN = timedelta(seconds=1)  # skipped past a retry's due moment
 SKIP_STEP = timedelta(minutes=15)  # of workflow time: one skip the test server answers in time
 SKIP_ANSWER_WITHIN = timedelta(minutes=2)  # of wall time, for the test server to answer a skip
 # Each retry due while time is skipped waits this long (wall time) for the silent server's
-# greeting: days of retries (over a thousand attempts) pass in about a minute. Once a real server
-# answers, sends get the usual timeout back.
-SMTP_TIMEOUT = 0.05
+# greeting: days of retries (about 900 attempts) pass in about 20 s. Once a real server answers,
+# sends get the usual timeout back.
+SMTP_TIMEOUT = 0.01
 
 # What each side must at least have been told by the end of the story.
 CONTRACTOR_TOLD = {"offer_received", "contract_signed"}
