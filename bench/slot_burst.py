@@ -32,7 +32,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +50,7 @@ from bench.noop_workflow import NoopWorkflow
 from core.db import Database
 from store.accounts import create_company, create_contractor, create_user
 from store.models import Slot
+from tests.helpers import gather_at_most
 from tests.process_stack import ProcessStack
 from workers.dev_stack import POOL_UPDATES_IN_FLIGHT
 
@@ -187,16 +188,6 @@ async def seed(db: Database, contractors: int) -> tuple[str, list[tuple[str, str
     return client_token, people
 
 
-async def in_parallel(calls: list[Awaitable[Any]], limit: int) -> list[Any]:
-    gate = asyncio.Semaphore(limit)
-
-    async def one(call: Awaitable[Any]) -> Any:
-        async with gate:
-            return await call
-
-    return await asyncio.gather(*(one(c) for c in calls))
-
-
 async def post(pool: Pool, path: str, token: str, body: Any) -> Any:
     """A set-up call that must succeed: its JSON answer."""
     answer = await pool.request("POST", path, token=token, body=body)
@@ -224,7 +215,7 @@ async def prepare(
         requests = f"/candidacies/{invited['id']}/interview-requests"
         return token, (await post(pool, requests, client_token, {}))["interview_id"]
 
-    contenders = await in_parallel([waiting(cid, tok) for cid, tok in people], SETUP_CONCURRENCY)
+    contenders = await gather_at_most([waiting(cid, tok) for cid, tok in people], SETUP_CONCURRENCY)
     first = (datetime.now(UTC) + timedelta(days=3)).replace(second=0, microsecond=0)
     offered = [
         {"start": (first + timedelta(minutes=30 * i)).isoformat(), "duration_minutes": 30}

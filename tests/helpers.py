@@ -61,9 +61,9 @@ async def wait_for_stage(
     return found
 
 
-async def in_batches(calls: list[Awaitable[T]], size: int) -> list[T]:
-    """Await the calls with at most `size` under way at once, each starting as soon as one ends
-    (setting up many workflows without a stampede); answers their results in order."""
+async def gather_at_most(calls: list[Awaitable[T]], size: int) -> list[T]:
+    """`asyncio.gather` with at most `size` calls under way at once, each starting as soon as one
+    ends (setting up many workflows without a stampede); answers their results in order."""
     turns = asyncio.Semaphore(size)
 
     async def in_turn(call: Awaitable[T]) -> T:

@@ -15,7 +15,7 @@ from sqlmodel import select
 from contracts.hiring import InterviewStatus, SlotPoolState
 from domain.ids import slot_pool_workflow_id
 from store.models import Slot
-from tests.helpers import eventually, in_batches, notifications_of, skip_to, ticking
+from tests.helpers import eventually, gather_at_most, notifications_of, skip_to, ticking
 from tests.stack import Actor, Stack
 from workflows.interview import InterviewWorkflow
 from workflows.slot_pool import SlotPoolWorkflow
@@ -86,7 +86,7 @@ async def awaiting_slots(
         waiting = await requested(stack, client, job)
         return waiting.contractor, waiting.interview_id
 
-    return await in_batches([one() for _ in range(count)], at_once)
+    return await gather_at_most([one() for _ in range(count)], at_once)
 
 
 async def half_hourly_starts(stack: Stack, count: int) -> list[datetime]:
@@ -259,7 +259,7 @@ async def booked_as_won(stack: Stack, job_id: str, won: list[tuple[str, str]]) -
     assert {(r.interview_id, r.id) for r in written} == set(won)
 
     async def interviews() -> list[tuple[InterviewStatus, str | None]]:
-        states = await in_batches(
+        states = await gather_at_most(
             [
                 stack.env.client.get_workflow_handle(i).query(InterviewWorkflow.status)
                 for i, _ in won

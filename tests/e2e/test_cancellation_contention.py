@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from contracts.hiring import InterviewStatus
 from store.models import Slot
-from tests.helpers import in_batches
+from tests.helpers import gather_at_most
 from tests.scheduling import (
     awaiting_slots,
     booked,
@@ -38,7 +38,7 @@ async def test_reschedules_and_claims_racing_never_double_book_nor_drop_a_bookin
     starts = await half_hourly_starts(stack, BOOKED + SPARE)
     held = await slot_ids(stack, client, job["id"], starts[:BOOKED])
     spare = await slot_ids(stack, client, job["id"], starts[BOOKED:])
-    await in_batches(
+    await gather_at_most(
         [booked(stack, who, interview_id, held[i]) for i, (who, interview_id) in enumerate(movers)],
         20,
     )

@@ -19,7 +19,7 @@ from core.codec import DEV_PAYLOAD_KEYS, EncryptionCodec, KeyRing
 from domain.ids import candidacy_workflow_id, job_post_close_workflow_id
 from store.models import JobPost, Notification
 from tests.closing import close_finished, close_job_post
-from tests.helpers import in_batches, record_history
+from tests.helpers import gather_at_most, record_history
 from tests.scheduling import booked, shortlisted_with_request, slot_days_ahead
 from tests.stack import Actor, Stack
 from workflows import search_attributes as sa
@@ -220,7 +220,7 @@ async def test_a_post_with_more_than_two_batches_ends_them_all_twenty_at_a_time(
     client = await stack.client_user()
     job = await stack.job_post(client)
     applicants = [await stack.contractor() for _ in range(45)]
-    ids = await in_batches([_apply(stack, job["id"], a) for a in applicants], 10)
+    ids = await gather_at_most([_apply(stack, job["id"], a) for a in applicants], 10)
 
     await close_job_post(stack, client, job["id"])
 
